@@ -1,0 +1,70 @@
+// Builds the Fastify app from its parts. No listening, no process handling:
+// tests build it with an in-memory logger and `inject` requests.
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { clinicRoutes } from './modules/clinics/routes.ts';
+import type { Database } from './platform/db/database.ts';
+import { trackRoutes } from './platform/http/access.ts';
+import { installDocs } from './platform/http/docs.ts';
+import { installErrorHandling } from './platform/http/errors.ts';
+import { installHealth } from './platform/http/health.ts';
+import { installMetrics } from './platform/http/metrics.ts';
+import { installWeb } from './platform/http/web.ts';
+import type { Jobs } from './platform/jobs/jobs.ts';
+
+export interface AppParts {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  jobs?: Jobs;
+  /** Folder of the built web app; defaults to dist/web. */
+  webRoot?: string;
+  /** True once shutdown has begun, so /readyz turns away new traffic. */
+  draining?: () => boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
+  const { config, database, logger } = parts;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Keep a well-formed id from a load balancer so one request can be traced end to end.
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const routes = trackRoutes(app);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  installErrorHandling(app);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], upgradeInsecureRequests: null },
+    },
+    hsts: config.env === 'production',
+  });
+  await app.register(cookie, { secret: config.cookieSecret });
+  await installDocs(app);
+  installMetrics(app, { jobs: parts.jobs, token: config.metricsToken });
+  installHealth(app, database, parts.draining ?? (() => false));
+
+  await app.register(clinicRoutes, { db: database.db });
+
+  await installWeb(app, parts.webRoot);
+  await app.ready();
+  routes.check();
+  return app;
+}

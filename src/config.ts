@@ -1,0 +1,147 @@
+// Configuration comes only from the environment, is checked once at start, and
+// every problem is reported as one line naming the variable.
+import path from 'node:path';
+import { UserError } from './platform/errors.ts';
+
+export type Environment = 'development' | 'production' | 'test';
+
+export interface Config {
+  env: Environment;
+  host: string;
+  port: number;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: string;
+  cookieSecret: string;
+  demoData: boolean;
+  trustProxy: boolean;
+  metricsToken: string | undefined;
+  shutdownTimeoutMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Used only outside production, where the real secret is required. */
+export const DEV_COOKIE_SECRET = 'development-only-cookie-secret-change-me';
+
+/** Each variable with its default and meaning; `.env.example` mirrors this list (a test checks). */
+export const VARIABLES = {
+  NODE_ENV: 'development | production | test (default development)',
+  HOST: 'interface to listen on (default localhost; 0.0.0.0 behind a load balancer)',
+  PORT: 'HTTP port (default 3000)',
+  PUBLIC_URL: 'address patients use, for links in e-mails (default http://localhost:PORT)',
+  DATABASE_URL: 'postgres:// URL of a PostgreSQL server; unset = embedded PGlite in DATA_DIR',
+  DATA_DIR: 'folder for the embedded database and local files (default ./data)',
+  LOG_LEVEL: 'fatal | error | warn | info | debug | trace | silent (default info)',
+  COOKIE_SECRET: 'secret of at least 32 characters signing cookies (required in production)',
+  DEMO_DATA: 'true | false: seed demo clinics on an empty database (default true, false in production)',
+  TRUST_PROXY: 'true | false: trust X-Forwarded-* from a load balancer (default false)',
+  METRICS_TOKEN: 'if set, /metrics requires "Authorization: Bearer <token>"',
+  SHUTDOWN_TIMEOUT_MS: 'how long SIGTERM waits for in-flight work, in ms (default 10000)',
+} as const;
+
+const ENVIRONMENTS: Environment[] = ['development', 'production', 'test'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const check = <T>(name: keyof typeof VARIABLES, parse: (v: string) => T, fallback: T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    try {
+      return parse(raw.trim());
+    } catch (err) {
+      problems.push(`${name}: ${(err as Error).message}`);
+      return fallback;
+    }
+  };
+
+  const nodeEnv = check('NODE_ENV', oneOf(ENVIRONMENTS), 'development' as Environment);
+  const production = nodeEnv === 'production';
+  const port = check('PORT', integer(0, 65535), 3000);
+  const config: Config = {
+    env: nodeEnv,
+    host: check('HOST', (v) => v, 'localhost'),
+    port,
+    publicUrl: check('PUBLIC_URL', httpUrl, `http://localhost:${port}`),
+    databaseUrl: check('DATABASE_URL', postgresUrl, undefined),
+    dataDir: path.resolve(check('DATA_DIR', (v) => v, './data')),
+    logLevel: check('LOG_LEVEL', oneOf(LOG_LEVELS), 'info'),
+    cookieSecret: check('COOKIE_SECRET', minLength(32), DEV_COOKIE_SECRET),
+    demoData: check('DEMO_DATA', boolean, !production),
+    trustProxy: check('TRUST_PROXY', boolean, false),
+    metricsToken: check('METRICS_TOKEN', minLength(16), undefined),
+    shutdownTimeoutMs: check('SHUTDOWN_TIMEOUT_MS', integer(0, 600_000), 10_000),
+  };
+  if (production) problems.push(...productionProblems(config));
+  if (problems.length > 0) throw new UserError(problems.join('\n'));
+  return config;
+}
+
+/** Production refuses the conveniences that are safe only on a laptop. */
+function productionProblems(c: Config): string[] {
+  const out: string[] = [];
+  if (c.cookieSecret === DEV_COOKIE_SECRET)
+    out.push('COOKIE_SECRET: required in production (at least 32 random characters)');
+  if (!c.databaseUrl)
+    out.push('DATABASE_URL: required in production (the embedded database is for trials only)');
+  if (c.demoData) out.push('DEMO_DATA: demo accounts and data must be off in production');
+  if (!c.publicUrl.startsWith('https://'))
+    out.push('PUBLIC_URL: must be an https:// address in production');
+  return out;
+}
+
+function oneOf<T extends string>(allowed: readonly T[]) {
+  return (v: string): T => {
+    if (!allowed.includes(v as T)) throw new Error(`"${v}" is not one of ${allowed.join(', ')}`);
+    return v as T;
+  };
+}
+
+function integer(min: number, max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max)
+      throw new Error(`"${v}" is not a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function boolean(v: string): boolean {
+  if (['true', '1', 'yes'].includes(v.toLowerCase())) return true;
+  if (['false', '0', 'no'].includes(v.toLowerCase())) return false;
+  throw new Error(`"${v}" is not true or false`);
+}
+
+function minLength(n: number) {
+  return (v: string): string => {
+    if (v.length < n) throw new Error(`must be at least ${n} characters`);
+    return v;
+  };
+}
+
+function httpUrl(v: string): string {
+  const url = parseUrl(v, 'an http(s):// URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error('must start with http:// or https://');
+  return v.replace(/\/+$/, '');
+}
+
+function postgresUrl(v: string): string {
+  // Never echo the value: it may carry a password.
+  const url = parseUrl(v, 'a postgres://user:password@host:port/database URL');
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new Error('must start with postgres:// or postgresql://');
+  if (!url.hostname) throw new Error('has no host name');
+  if (url.pathname.length <= 1) throw new Error('names no database (…/database at the end)');
+  return v;
+}
+
+function parseUrl(v: string, expected: string): URL {
+  try {
+    return new URL(v);
+  } catch {
+    throw new Error(`is not ${expected}`);
+  }
+}

@@ -1,0 +1,92 @@
+// The `portal` command. Every failure a person can fix ends with one line on
+// stderr and a non-zero exit code, never a stack trace.
+import { Command } from 'commander';
+import { loadConfig } from './config.ts';
+import { createAdmin } from './modules/accounts/admins.ts';
+import { openDatabase } from './platform/db/database.ts';
+import { migrate } from './platform/db/migrate.ts';
+import { UserError } from './platform/errors.ts';
+import { readPassword } from './platform/prompt.ts';
+import { seedDemo } from './seed.ts';
+import { startPortal } from './server.ts';
+
+const program = new Command('portal')
+  .description('Patient portal: appointments, refills, secure messages and records beside your EHR.')
+  .showHelpAfterError('(run `portal --help` for the commands)');
+
+program
+  .command('start')
+  .description('Migrate the database, seed demo data on an empty one, and serve the portal.')
+  .addHelpText('after', '\nConfigured by environment variables: see .env.example.')
+  .action(async () => {
+    const config = loadConfig();
+    const portal = await startPortal(config);
+    console.log(`Patient portal is running at ${portal.url.replace('127.0.0.1', 'localhost')}`);
+    if (!config.databaseUrl) console.log(`Embedded database: ${config.dataDir}`);
+    const shutdown = async (signal: string) => {
+      console.log(`${signal} received: finishing in-flight work and stopping…`);
+      // A second signal, or a stuck close, must still end the process.
+      setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 5000).unref();
+      await portal.stop();
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations and exit.')
+  .action(() =>
+    withDatabase(async (database) => {
+      const applied = await migrate(database);
+      console.log(applied.length ? `Applied migrations ${applied.join(', ')}.` : 'The database is up to date.');
+    }),
+  );
+
+program
+  .command('seed')
+  .description('Add demo data (idempotent: existing clinics are kept as they are).')
+  .option('--demo', 'the three pilot clinics')
+  .action((opts: { demo?: boolean }) => {
+    if (!opts.demo) throw new UserError('Say what to seed: `portal seed --demo`.');
+    return withDatabase(async (database) => {
+      await migrate(database);
+      const { clinicsAdded } = await seedDemo(database.db);
+      console.log(`Demo data: ${clinicsAdded} clinic(s) added, the rest were already there.`);
+    });
+  });
+
+program
+  .command('create-admin')
+  .description('Create a system administrator account (asks for the password).')
+  .requiredOption('--email <email>', 'e-mail address, used to sign in')
+  .requiredOption('--name <name>', 'full name')
+  .option('--password-stdin', 'read the password from standard input (for scripts)')
+  .action((opts: { email: string; name: string; passwordStdin?: boolean }) =>
+    withDatabase(async (database) => {
+      await migrate(database);
+      const password = await readPassword(Boolean(opts.passwordStdin));
+      await createAdmin(database.db, { email: opts.email, name: opts.name, password });
+      console.log(`System administrator ${opts.email.trim().toLowerCase()} created.`);
+    }),
+  );
+
+async function withDatabase(work: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<void>) {
+  const database = await openDatabase(loadConfig());
+  try {
+    await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+function fail(err: unknown): never {
+  const message = err instanceof UserError ? err.message : `unexpected error: ${(err as Error)?.message ?? err}`;
+  for (const line of message.split('\n')) console.error(`portal: ${line}`);
+  if (!(err instanceof UserError) && process.env.LOG_LEVEL === 'debug') console.error(err);
+  process.exit(1);
+}
+
+process.on('unhandledRejection', fail);
+program.parseAsync().catch(fail);

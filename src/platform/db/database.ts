@@ -1,0 +1,163 @@
+// One way in to the database. Embedded (PGlite in DATA_DIR) and server
+// (PostgreSQL at DATABASE_URL) differ only here; every query above this file
+// is the same Kysely code on both.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { citext } from '@electric-sql/pglite/contrib/citext';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { type ConstructorOptions, fromPglite, type PGliteLike } from 'pg-boss';
+import { UserError } from '../errors.ts';
+import { Mutex, PgliteDialect } from './pglite-dialect.ts';
+import type { Schema } from './schema.ts';
+
+export interface Database {
+  kind: 'embedded' | 'postgres';
+  db: Kysely<Schema>;
+  /** How pg-boss reaches this same database. */
+  jobStore: Pick<ConstructorOptions, 'connectionString' | 'db' | 'backend'>;
+  close(): Promise<void>;
+}
+
+// Both drivers return the same JavaScript values for the same column types.
+const INT8 = 20;
+const DATE = 1082;
+const parsers: Record<number, (value: string) => unknown> = {
+  [INT8]: (v) => Number(v), // counts and sums; ids are uuids
+  [DATE]: (v) => v, // a calendar date stays 'YYYY-MM-DD', never a shifted midnight
+};
+
+export async function openDatabase(options: {
+  databaseUrl?: string;
+  dataDir: string;
+}): Promise<Database> {
+  return options.databaseUrl
+    ? openServer(options.databaseUrl)
+    : openEmbedded(path.join(options.dataDir, 'pglite'));
+}
+
+async function openServer(url: string): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    application_name: 'patient-portal',
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // A lost idle connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  try {
+    await pool.query('select 1');
+  } catch (err) {
+    await pool.end();
+    throw new UserError(`Cannot connect to PostgreSQL at ${describeUrl(url)}: ${reason(err)}`);
+  }
+  return {
+    kind: 'postgres',
+    db: new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }),
+    jobStore: { connectionString: url },
+    close: () => pool.end(),
+  };
+}
+
+async function openEmbedded(dir: string): Promise<Database> {
+  const unlock = lockDataDir(dir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dir, { parsers, extensions: { btree_gist, citext } });
+  } catch (err) {
+    unlock();
+    throw new UserError(`Cannot open the embedded database in ${dir}: ${reason(err)}`);
+  }
+  return embedded(pglite, unlock);
+}
+
+/** Wraps an open PGlite (tests pass a clone of a migrated template). */
+export function embedded(pglite: PGlite, onClose: () => void = () => {}): Database {
+  const mutex = new Mutex();
+  const db = new Kysely<Schema>({ dialect: new PgliteDialect(pglite, mutex) });
+  return {
+    kind: 'embedded',
+    db,
+    jobStore: { backend: 'pglite', db: fromPglite(lockedPglite(pglite, mutex)) },
+    async close() {
+      const release = await mutex.acquire();
+      try {
+        await pglite.close();
+      } finally {
+        release();
+        onClose();
+      }
+    },
+  };
+}
+
+/**
+ * pg-boss's PGlite adapter, with each statement taking the connection mutex.
+ * A failed multi-statement block is rolled back before the connection is
+ * handed on, so it cannot leave the next holder inside an aborted transaction.
+ */
+function lockedPglite(pglite: PGlite, mutex: Mutex) {
+  const locked =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const release = await mutex.acquire();
+      try {
+        return await fn(...args);
+      } catch (err) {
+        await pglite.exec('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        release();
+      }
+    };
+  return {
+    query: locked((text: string, params?: unknown[]) => pglite.query(text, params)),
+    exec: locked((text: string) => pglite.exec(text)),
+  } as PGliteLike;
+}
+
+export { PGlite, parsers as pgliteParsers, btree_gist, citext };
+
+/** Two processes writing one PGlite folder would corrupt it: refuse the second. */
+function lockDataDir(dir: string): () => void {
+  fs.mkdirSync(dir, { recursive: true });
+  const lock = path.join(dir, '..', 'pglite.pid');
+  try {
+    fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+  } catch {
+    const pid = Number(fs.readFileSync(lock, 'utf8'));
+    if (pid && pid !== process.pid && alive(pid))
+      throw new UserError(
+        `The embedded database in ${dir} is in use by process ${pid}; stop it or set DATA_DIR.`,
+      );
+    fs.writeFileSync(lock, String(process.pid));
+  }
+  return () => fs.rmSync(lock, { force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function describeUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+}
+
+function reason(err: unknown): string {
+  const e = err as { code?: string; message?: string; errors?: unknown[] };
+  if (e.code === 'ECONNREFUSED') return 'connection refused (is the server running?)';
+  if (e.code === 'ENOTFOUND') return 'host not found';
+  if (e.code === '3D000') return 'the database does not exist';
+  return (e.message || e.code || String(err)).split('\n')[0] ?? 'unknown error';
+}

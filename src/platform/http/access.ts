@@ -1,0 +1,50 @@
+// Every route declares who may call it. Routes without a declaration make
+// the app refuse to start, and the route table is kept so tests can walk it.
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { Role } from '../../modules/accounts/tables.ts';
+
+export type Access = 'public' | { roles: readonly Role[] };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
+}
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access | undefined;
+}
+
+/** Records routes; `check()` then fails on any route that did not declare access. */
+export function trackRoutes(app: FastifyInstance): { check(): void } {
+  const routes: RouteOptions[] = [];
+  app.decorate('routeTable', [] as RouteEntry[]);
+  app.addHook('onRoute', (route) => {
+    routes.push(route);
+  });
+  return {
+    check() {
+      for (const r of routes) {
+        for (const method of [r.method].flat())
+          app.routeTable.push({ method, url: r.url, access: r.config?.access });
+      }
+      const missing = app.routeTable.filter((r) => !r.access);
+      if (missing.length > 0)
+        throw new Error(
+          `Routes without an access declaration: ${missing.map((r) => `${r.method} ${r.url}`).join(', ')}`,
+        );
+    },
+  };
+}
+
+/** For plugins whose routes we do not write (API docs): declares them public. */
+export function publicByDefault(app: FastifyInstance) {
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, access: route.config?.access ?? 'public' };
+  });
+}

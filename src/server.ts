@@ -1,0 +1,84 @@
+// Runs the portal: open the database, migrate, seed demo data, start jobs,
+// listen; on SIGTERM/SIGINT stop accepting, finish in-flight work, close.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { type Database, openDatabase } from './platform/db/database.ts';
+import { migrate } from './platform/db/migrate.ts';
+import { UserError } from './platform/errors.ts';
+import { createLogger } from './platform/http/logging.ts';
+import { type Jobs, startJobs } from './platform/jobs/jobs.ts';
+import { seedIfEmpty } from './seed.ts';
+
+export interface RunningPortal {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startPortal(config: Config, logger = createLogger(config.logLevel)) {
+  const database = await openDatabase(config);
+  let jobs: Jobs | undefined;
+  let app: FastifyInstance | undefined;
+  let draining = false;
+  try {
+    const applied = await migrate(database);
+    if (applied.length) logger.info({ applied }, 'database migrated');
+    if (config.demoData) {
+      const { clinicsAdded } = await seedIfEmpty(database.db);
+      if (clinicsAdded) logger.info({ clinicsAdded }, 'demo data seeded');
+    }
+    jobs = await startJobs(database, logger);
+    app = await buildApp({ config, database, logger, jobs, draining: () => draining });
+    await listen(app, config);
+  } catch (err) {
+    await closeAll(logger, config, app, jobs, database);
+    throw err;
+  }
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port(app)}`;
+  const stop = async () => {
+    draining = true;
+    await closeAll(logger, config, app, jobs, database);
+  };
+  return { url, stop, app, database, jobs };
+}
+
+async function listen(app: FastifyInstance, config: Config) {
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new UserError(`Port ${config.port} is already in use; stop the other program or set PORT.`);
+    if (code === 'EACCES')
+      throw new UserError(`Not allowed to listen on port ${config.port}; use a port above 1023.`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new UserError(`HOST ${config.host} is not an address of this machine.`);
+    throw err;
+  }
+}
+
+function port(app: FastifyInstance): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+/** In order: stop taking requests (in-flight ones finish), then jobs, then the database. */
+async function closeAll(
+  logger: Logger,
+  config: Config,
+  app: FastifyInstance | undefined,
+  jobs: Jobs | undefined,
+  database: Database,
+) {
+  const step = async (what: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+    } catch (err) {
+      logger.error({ err }, `shutdown: ${what} failed`);
+    }
+  };
+  if (app) await step('closing HTTP', () => app.close());
+  if (jobs) await step('stopping jobs', () => jobs.stop(config.shutdownTimeoutMs));
+  await step('closing the database', () => database.close());
+}
