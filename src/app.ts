@@ -4,7 +4,11 @@ import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { clinicRoutes } from './modules/clinics/routes.ts';
@@ -26,6 +30,8 @@ export interface AppParts {
   webRoot?: string;
   /** True once shutdown has begun, so /readyz turns away new traffic. */
   draining?: () => boolean;
+  /** More route plugins, registered before the web app's catch-all (tests use it). */
+  plugins?: FastifyPluginAsync[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -52,7 +58,11 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   installErrorHandling(app);
   await app.register(helmet, {
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], upgradeInsecureRequests: null },
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        upgradeInsecureRequests: null,
+      },
     },
     hsts: config.env === 'production',
   });
@@ -62,6 +72,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   installHealth(app, database, parts.draining ?? (() => false));
 
   await app.register(clinicRoutes, { db: database.db });
+  for (const plugin of parts.plugins ?? []) await app.register(plugin);
 
   await installWeb(app, parts.webRoot);
   await app.ready();

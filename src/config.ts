@@ -35,7 +35,8 @@ export const VARIABLES = {
   DATA_DIR: 'folder for the embedded database and local files (default ./data)',
   LOG_LEVEL: 'fatal | error | warn | info | debug | trace | silent (default info)',
   COOKIE_SECRET: 'secret of at least 32 characters signing cookies (required in production)',
-  DEMO_DATA: 'true | false: seed demo clinics on an empty database (default true, false in production)',
+  DEMO_DATA:
+    'true | false: seed demo clinics on an empty database (default true, false in production)',
   TRUST_PROXY: 'true | false: trust X-Forwarded-* from a load balancer (default false)',
   METRICS_TOKEN: 'if set, /metrics requires "Authorization: Bearer <token>"',
   SHUTDOWN_TIMEOUT_MS: 'how long SIGTERM waits for in-flight work, in ms (default 10000)',

@@ -11,7 +11,9 @@ import { seedDemo } from './seed.ts';
 import { startPortal } from './server.ts';
 
 const program = new Command('portal')
-  .description('Patient portal: appointments, refills, secure messages and records beside your EHR.')
+  .description(
+    'Patient portal: appointments, refills, secure messages and records beside your EHR.',
+  )
   .showHelpAfterError('(run `portal --help` for the commands)');
 
 program
@@ -40,7 +42,11 @@ program
   .action(() =>
     withDatabase(async (database) => {
       const applied = await migrate(database);
-      console.log(applied.length ? `Applied migrations ${applied.join(', ')}.` : 'The database is up to date.');
+      console.log(
+        applied.length
+          ? `Applied migrations ${applied.join(', ')}.`
+          : 'The database is up to date.',
+      );
     }),
   );
 
@@ -82,7 +88,8 @@ async function withDatabase(work: (db: Awaited<ReturnType<typeof openDatabase>>)
 }
 
 function fail(err: unknown): never {
-  const message = err instanceof UserError ? err.message : `unexpected error: ${(err as Error)?.message ?? err}`;
+  const message =
+    err instanceof UserError ? err.message : `unexpected error: ${(err as Error)?.message ?? err}`;
   for (const line of message.split('\n')) console.error(`portal: ${line}`);
   if (!(err instanceof UserError) && process.env.LOG_LEVEL === 'debug') console.error(err);
   process.exit(1);

@@ -49,7 +49,9 @@ async function listen(app: FastifyInstance, config: Config) {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
-      throw new UserError(`Port ${config.port} is already in use; stop the other program or set PORT.`);
+      throw new UserError(
+        `Port ${config.port} is already in use; stop the other program or set PORT.`,
+      );
     if (code === 'EACCES')
       throw new UserError(`Not allowed to listen on port ${config.port}; use a port above 1023.`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')

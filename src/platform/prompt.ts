@@ -17,7 +17,11 @@ export async function readPassword(fromStdin: boolean): Promise<string> {
 }
 
 function ask(question: string): Promise<string> {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const rl = readline.createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: true,
+  });
   // Echo nothing while the password is typed.
   (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s) => {
     if (s.startsWith(question)) process.stdout.write(question);

@@ -1,7 +1,13 @@
 // What the API says about a clinic (public information only).
 import { type Static, Type } from 'typebox';
 
-const Time = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'local time, HH:MM' });
+/** Lower-case letters, digits and dashes, as in the clinics table's check. */
+export const SLUG = '^[a-z0-9][a-z0-9-]{1,39}$';
+
+const Time = Type.String({
+  pattern: '^([01]\\d|2[0-3]):[0-5]\\d$',
+  description: 'local time, HH:MM',
+});
 
 export const OpeningHours = Type.Object({
   weekday: Type.Integer({ minimum: 1, maximum: 7, description: 'ISO weekday, 1 = Monday' }),

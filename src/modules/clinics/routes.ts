@@ -1,11 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
 import type { Schema } from '../../platform/db/schema.ts';
-import { Clinic } from './model.ts';
+import { notFound } from '../../platform/errors.ts';
+import { ErrorResponse } from '../../platform/http/errors.ts';
+import { Clinic, SLUG } from './model.ts';
 import { listClinics } from './store.ts';
 
-export const clinicRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema> }> = async (app, { db }) => {
+export const clinicRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema> }> = async (
+  app,
+  { db },
+) => {
   app.get(
     '/api/clinics',
     {
@@ -17,5 +22,23 @@ export const clinicRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema> }> = a
       },
     },
     async () => ({ clinics: await listClinics(db) }),
+  );
+
+  app.get(
+    '/api/clinics/:slug',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['clinics'],
+        summary: 'One clinic, by its short name (e.g. riverside)',
+        params: Type.Object({ slug: Type.String({ pattern: SLUG, maxLength: 40 }) }),
+        response: { 200: Type.Object({ clinic: Clinic }), 404: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const clinic = (await listClinics(db)).find((c) => c.slug === req.params.slug);
+      if (!clinic) throw notFound('That clinic');
+      return { clinic };
+    },
   );
 };

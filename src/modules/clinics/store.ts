@@ -24,7 +24,11 @@ export async function listClinics(db: Db): Promise<Clinic[]> {
     },
     hours: hours
       .filter((h) => h.clinic_id === c.id)
-      .map((h) => ({ weekday: h.weekday, opens: h.opens.slice(0, 5), closes: h.closes.slice(0, 5) })),
+      .map((h) => ({
+        weekday: h.weekday,
+        opens: h.opens.slice(0, 5),
+        closes: h.closes.slice(0, 5),
+      })),
   }));
 }
 

@@ -3,13 +3,14 @@
 // is the same Kysely code on both.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { citext } from '@electric-sql/pglite/contrib/citext';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { type ConstructorOptions, fromPglite, type PGliteLike } from 'pg-boss';
 import { UserError } from '../errors.ts';
+import { parsers } from './parsers.ts';
 import { Mutex, PgliteDialect } from './pglite-dialect.ts';
 import type { Schema } from './schema.ts';
 
@@ -20,14 +21,6 @@ export interface Database {
   jobStore: Pick<ConstructorOptions, 'connectionString' | 'db' | 'backend'>;
   close(): Promise<void>;
 }
-
-// Both drivers return the same JavaScript values for the same column types.
-const INT8 = 20;
-const DATE = 1082;
-const parsers: Record<number, (value: string) => unknown> = {
-  [INT8]: (v) => Number(v), // counts and sums; ids are uuids
-  [DATE]: (v) => v, // a calendar date stays 'YYYY-MM-DD', never a shifted midnight
-};
 
 export async function openDatabase(options: {
   databaseUrl?: string;
@@ -45,7 +38,8 @@ async function openServer(url: string): Promise<Database> {
     application_name: 'patient-portal',
     types: {
       getTypeParser: ((oid: number, format?: string) =>
-        parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+        parsers[oid] ??
+        pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
   // A lost idle connection must not crash the process; the pool replaces it.
@@ -68,7 +62,7 @@ async function openEmbedded(dir: string): Promise<Database> {
   const unlock = lockDataDir(dir);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dir, { parsers, extensions: { btree_gist, citext } });
+    pglite = await PGlite.create(dir, { extensions: { btree_gist, citext } });
   } catch (err) {
     unlock();
     throw new UserError(`Cannot open the embedded database in ${dir}: ${reason(err)}`);
@@ -77,7 +71,7 @@ async function openEmbedded(dir: string): Promise<Database> {
 }
 
 /** Wraps an open PGlite (tests pass a clone of a migrated template). */
-export function embedded(pglite: PGlite, onClose: () => void = () => {}): Database {
+export function embedded(pglite: PGliteInterface, onClose: () => void = () => {}): Database {
   const mutex = new Mutex();
   const db = new Kysely<Schema>({ dialect: new PgliteDialect(pglite, mutex) });
   return {
@@ -101,7 +95,7 @@ export function embedded(pglite: PGlite, onClose: () => void = () => {}): Databa
  * A failed multi-statement block is rolled back before the connection is
  * handed on, so it cannot leave the next holder inside an aborted transaction.
  */
-function lockedPglite(pglite: PGlite, mutex: Mutex) {
+function lockedPglite(pglite: PGliteInterface, mutex: Mutex) {
   const locked =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -121,7 +115,7 @@ function lockedPglite(pglite: PGlite, mutex: Mutex) {
   } as PGliteLike;
 }
 
-export { PGlite, parsers as pgliteParsers, btree_gist, citext };
+export { btree_gist, citext, PGlite };
 
 /** Two processes writing one PGlite folder would corrupt it: refuse the second. */
 function lockDataDir(dir: string): () => void {

@@ -65,7 +65,9 @@ export async function migrate(database: Database): Promise<string[]> {
 
 /** Versions in the code that the database has not applied yet. */
 export async function pendingMigrations(database: Database): Promise<string[]> {
-  const { rows } = await sql<{ t: string | null }>`select to_regclass('schema_migrations')::text as t`.execute(database.db);
+  const { rows } = await sql<{
+    t: string | null;
+  }>`select to_regclass('schema_migrations')::text as t`.execute(database.db);
   if (!rows[0]?.t) return migrationFiles().map((f) => f.version);
   const applied = await database.db.selectFrom('schema_migrations').select('version').execute();
   const done = new Set(applied.map((m) => m.version));

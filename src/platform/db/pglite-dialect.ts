@@ -1,7 +1,7 @@
 // A Kysely dialect for embedded PGlite. PGlite is one connection, so a mutex
 // hands it to one user at a time: a transaction holds it from BEGIN to COMMIT
 // and nothing else (another request, a pg-boss poll) can slip statements in.
-import type { PGlite, Results } from '@electric-sql/pglite';
+import type { PGliteInterface as PGlite, Results } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -12,6 +12,7 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from 'kysely';
+import { parsers } from './parsers.ts';
 
 export class Mutex {
   #tail: Promise<void> = Promise.resolve();
@@ -30,8 +31,9 @@ export class Mutex {
 
 /** Runs SQL on PGlite; without parameters it may hold several statements. */
 export async function runOnPglite(pglite: PGlite, text: string, values?: readonly unknown[]) {
-  if (values && values.length > 0) return [await pglite.query(text, [...values])];
-  return pglite.exec(text);
+  // Parsers go with each call: a clone() of an instance does not keep its options.
+  if (values && values.length > 0) return [await pglite.query(text, [...values], { parsers })];
+  return pglite.exec(text, { parsers });
 }
 
 class PgliteConnection implements DatabaseConnection {
@@ -49,7 +51,9 @@ class PgliteConnection implements DatabaseConnection {
     return {
       rows: last?.rows ?? [],
       numAffectedRows:
-        command && writes.includes(command) && affected !== undefined ? BigInt(affected) : undefined,
+        command && writes.includes(command) && affected !== undefined
+          ? BigInt(affected)
+          : undefined,
     };
   }
 

@@ -1,7 +1,8 @@
 // Kysely's view of the tables. Each module's tables are declared beside it
 // and gathered here.
-import type { ClinicTables } from '../../modules/clinics/tables.ts';
+
 import type { UserTables } from '../../modules/accounts/tables.ts';
+import type { ClinicTables } from '../../modules/clinics/tables.ts';
 
 export interface SchemaMigrationsTable {
   version: string;

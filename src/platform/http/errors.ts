@@ -45,7 +45,10 @@ export function installErrorHandling(app: FastifyInstance) {
 
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({
-      error: { code: 'not_found', message: `There is no ${req.method} ${routeOnly(req)} in this API.` },
+      error: {
+        code: 'not_found',
+        message: `There is no ${req.method} ${routeOnly(req)} in this API.`,
+      },
     }),
   );
 }

@@ -32,7 +32,11 @@ export function installHealth(app: FastifyInstance, database: Database, draining
       const problems = draining() ? ['shutting down'] : await databaseProblems(database);
       if (problems.length === 0) return { status: 'ready' };
       return reply.status(503).send({
-        error: { code: 'not_ready', message: `Not ready: ${problems.join('; ')}`, details: problems },
+        error: {
+          code: 'not_ready',
+          message: `Not ready: ${problems.join('; ')}`,
+          details: problems,
+        },
       });
     },
   );

@@ -20,7 +20,10 @@ export async function installWeb(app: FastifyInstance, root = WEB_ROOT) {
         setHeaders(reply, file) {
           // Built assets carry a content hash in their name, so they never change.
           const immutable = file.includes(`${path.sep}assets${path.sep}`);
-          reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+          reply.header(
+            'cache-control',
+            immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+          );
         },
       });
     });

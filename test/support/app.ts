@@ -1,0 +1,58 @@
+// Builds the whole app on a fresh database with logs captured in memory.
+import { Writable } from 'node:stream';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/platform/http/logging.ts';
+import type { Jobs } from '../../src/platform/jobs/jobs.ts';
+import { type TestDatabase, testDatabase } from './database.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: TestDatabase;
+  config: Config;
+  /** Every log line written so far. */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+export async function testApp(
+  options: {
+    env?: Record<string, string>;
+    plugins?: FastifyPluginAsync[];
+    webRoot?: string;
+    jobs?: Jobs;
+    draining?: () => boolean;
+    database?: TestDatabase;
+  } = {},
+): Promise<TestApp> {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', ...options.env });
+  const database = options.database ?? (await testDatabase());
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink);
+  const app = await buildApp({
+    config,
+    database,
+    logger,
+    jobs: options.jobs,
+    plugins: options.plugins,
+    webRoot: options.webRoot ?? '/nonexistent-web-root',
+    draining: options.draining,
+  });
+  return {
+    app,
+    database,
+    config,
+    logs: () => lines.join(''),
+    async close() {
+      await app.close();
+      if (!options.database) await database.close();
+    },
+  };
+}
