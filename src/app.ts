@@ -43,7 +43,8 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Keep a well-formed id from a load balancer so one request can be traced end to end.
-    requestIdHeader: 'x-request-id',
+    // Not `requestIdHeader`: Fastify would take any header value as is and skip genReqId.
+    requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -61,6 +62,8 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
       directives: {
         defaultSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'"],
+        fontSrc: ["'self'"],
         upgradeInsecureRequests: null,
       },
     },

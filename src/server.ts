@@ -2,7 +2,7 @@
 // listen; on SIGTERM/SIGINT stop accepting, finish in-flight work, close.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApp } from './app.ts';
+import { type AppParts, buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrate.ts';
@@ -16,7 +16,12 @@ export interface RunningPortal {
   stop(): Promise<void>;
 }
 
-export async function startPortal(config: Config, logger = createLogger(config.logLevel)) {
+export async function startPortal(
+  config: Config,
+  logger = createLogger(config.logLevel),
+  /** More route plugins (tests use it). */
+  extra: Pick<AppParts, 'plugins'> = {},
+) {
   const database = await openDatabase(config);
   let jobs: Jobs | undefined;
   let app: FastifyInstance | undefined;
@@ -29,7 +34,14 @@ export async function startPortal(config: Config, logger = createLogger(config.l
       if (clinicsAdded) logger.info({ clinicsAdded }, 'demo data seeded');
     }
     jobs = await startJobs(database, logger);
-    app = await buildApp({ config, database, logger, jobs, draining: () => draining });
+    app = await buildApp({
+      config,
+      database,
+      logger,
+      jobs,
+      draining: () => draining,
+      plugins: extra.plugins,
+    });
     await listen(app, config);
   } catch (err) {
     await closeAll(logger, config, app, jobs, database);

@@ -22,16 +22,19 @@ export interface RouteEntry {
 
 /** Records routes; `check()` then fails on any route that did not declare access. */
 export function trackRoutes(app: FastifyInstance): { check(): void } {
-  const routes: RouteOptions[] = [];
+  const routes: { route: RouteOptions; url: string }[] = [];
   app.decorate('routeTable', [] as RouteEntry[]);
   app.addHook('onRoute', (route) => {
-    routes.push(route);
+    // Fastify rewrites `route.url` after this hook for a prefixed '/' route
+    // (GET /api/docs becomes /api/docs/), so keep the url it announced; the
+    // access declaration is read later, once every onRoute hook has run.
+    routes.push({ route, url: route.url });
   });
   return {
     check() {
-      for (const r of routes) {
-        for (const method of [r.method].flat())
-          app.routeTable.push({ method, url: r.url, access: r.config?.access });
+      for (const { route, url } of routes) {
+        for (const method of [route.method].flat())
+          app.routeTable.push({ method, url, access: route.config?.access });
       }
       const missing = app.routeTable.filter((r) => !r.access);
       if (missing.length > 0)

@@ -31,8 +31,13 @@ export function installErrorHandling(app: FastifyInstance) {
     if (err.validation) return sendValidation(reply, err.validation as AjvIssue[]);
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      // Fastify's own 4xx (bad JSON, body too large, wrong content type) are safe to show.
-      return reply.status(status).send({ error: { code: clientCode(err), message: err.message } });
+      // Fastify's own 4xx (body too large, wrong content type). A JSON parse
+      // error's message quotes the body, so it gets a fixed one instead.
+      const message =
+        err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
+          ? 'The request body is not valid JSON.'
+          : err.message;
+      return reply.status(status).send({ error: { code: clientCode(err), message } });
     }
     req.log.error({ err }, 'unexpected error');
     return reply.status(500).send({

@@ -28,10 +28,28 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     {
       level,
       redact: {
-        paths: [...PHI_KEYS.map((k) => `*.${k}`), 'req.headers', 'body', 'query', 'params'],
+        paths: [...PHI_KEYS, ...PHI_KEYS.map((k) => `*.${k}`), 'req.headers', 'query', 'params'],
         censor: '[redacted]',
       },
-      serializers: { req: requestSummary, res: replySummary, err: errorSummary },
+      serializers: {
+        req: requestSummary,
+        res: replySummary,
+        err: errorSummary,
+        error: errorSummary,
+      },
+      hooks: {
+        // Given an error and no message, pino would use the error's message as
+        // the line's: `log.error({ err })` would print what errorSummary hides.
+        logMethod(args, method) {
+          const [first, msg] = args as unknown[];
+          const withError =
+            first instanceof Error ||
+            (typeof first === 'object' && first !== null && 'err' in first);
+          if (withError && typeof msg !== 'string')
+            return method.call(this, first as object, 'error');
+          return method.apply(this, args);
+        },
+      },
     },
     destination,
   );
@@ -49,15 +67,21 @@ function replySummary(reply: FastifyReply) {
 type LoggedError = Error & { code?: string; statusCode?: number; severity?: string };
 
 function errorSummary(err: LoggedError) {
-  // Only what our own code put there: pg's `detail` is dropped, and quoted
-  // values in a database message ('invalid input syntax: "Maria"') are masked.
+  if (typeof err !== 'object' || err === null) return { type: typeof err };
+  // A message may quote anything the code had at hand, a patient's name
+  // included, so it is not logged, nor the stack's first line that repeats it;
+  // the frames still show where it happened. A database's own message is kept
+  // with its quoted values masked ('invalid input syntax: "Maria"'), and pg's
+  // `detail` is dropped.
   const fromDatabase = typeof err.severity === 'string';
-  const mask = (s = '') => (fromDatabase ? s.replace(/"[^"]*"/g, '"…"') : s);
   return {
     type: err.name,
     code: err.code,
     statusCode: err.statusCode,
-    message: mask(err.message),
-    stack: mask(err.stack),
+    message: fromDatabase ? String(err.message).replace(/"[^"]*"/g, '"…"') : undefined,
+    stack: (err.stack ?? '')
+      .split('\n')
+      .filter((line) => /^\s+at /.test(line))
+      .join('\n'),
   };
 }

@@ -10,9 +10,11 @@ export const WEB_ROOT = path.resolve(import.meta.dirname, '../../../dist/web');
 
 export async function installWeb(app: FastifyInstance, root = WEB_ROOT) {
   const built = fs.existsSync(path.join(root, 'index.html'));
-  if (built) {
-    await app.register(async (scope) => {
-      publicByDefault(scope);
+  // One scope for the files and the catch-all: `reply.sendFile` exists only
+  // where @fastify/static is registered.
+  await app.register(async (scope) => {
+    publicByDefault(scope);
+    if (built)
       await scope.register(fastifyStatic, {
         root,
         wildcard: false,
@@ -26,15 +28,17 @@ export async function installWeb(app: FastifyInstance, root = WEB_ROOT) {
           );
         },
       });
+    scope.get('/*', { config: { access: 'public' }, schema: { hide: true } }, (req, reply) => {
+      // API paths and missing files (an old hashed asset after a deploy) get a
+      // real 404, not the app's HTML in place of a script.
+      const path = req.url.split('?')[0] ?? '';
+      if (path.startsWith('/api/') || /\.[a-z0-9]+$/i.test(path)) return reply.callNotFound();
+      if (!built)
+        return reply
+          .status(503)
+          .type('text/plain')
+          .send('The web app is not built yet: run `npm run build` (npm start does it for you).');
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
     });
-  }
-  app.get('/*', { config: { access: 'public' }, schema: { hide: true } }, (req, reply) => {
-    if (req.url.startsWith('/api/') || req.method !== 'GET') return reply.callNotFound();
-    if (!built)
-      return reply
-        .status(503)
-        .type('text/plain')
-        .send('The web app is not built yet: run `npm run build` (npm start does it for you).');
-    return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });
 }

@@ -11,7 +11,7 @@ export interface Jobs {
   /** Creates the queue (idempotent) and, when this instance works jobs, its worker. */
   handle(queue: string, handler: JobHandler): Promise<void>;
   send(queue: string, data: object): Promise<string | null>;
-  /** Jobs waiting and running per queue, for /metrics. */
+  /** Jobs waiting and running per queue, for /metrics (counts up to a minute old). */
   depths(): Promise<{ queue: string; queued: number; active: number }[]>;
   /** Stops taking jobs and waits up to `timeoutMs` for running ones. */
   stop(timeoutMs: number): Promise<void>;
@@ -34,8 +34,19 @@ export async function startJobs(
     },
     send: (queue, data) => boss.send(queue, data),
     async depths() {
+      // getQueues() alone serves counts cached by pg-boss's monitor (every 60 s), which
+      // are zero for a queue it has not counted yet; a forced read counts such a queue now.
       const queues = await boss.getQueues();
-      return queues.map((q) => ({ queue: q.name, queued: q.queuedCount, active: q.activeCount }));
+      return Promise.all(
+        queues.map(async (q) => {
+          const [stats] = await boss.getQueueStats(q.name, { force: true });
+          return {
+            queue: q.name,
+            queued: stats?.queuedCount ?? 0,
+            active: stats?.activeCount ?? 0,
+          };
+        }),
+      );
     },
     stop: (timeoutMs) => boss.stop({ graceful: true, timeout: timeoutMs }),
   };

@@ -1,0 +1,45 @@
+import { describe, expect, test } from 'vitest';
+import en from './locales/en.json' with { type: 'json' };
+import es from './locales/es.json' with { type: 'json' };
+
+/** Flattens nested resources into [dotted.key, value] pairs. */
+function entries(tree: unknown, prefix = ''): [string, unknown][] {
+  if (tree !== null && typeof tree === 'object' && !Array.isArray(tree)) {
+    return Object.entries(tree).flatMap(([key, value]) =>
+      entries(value, prefix ? `${prefix}.${key}` : key),
+    );
+  }
+  return [[prefix, tree]];
+}
+
+const placeholders = (text: unknown) =>
+  String(text)
+    .match(/{{\s*[\w.]+\s*}}/g)
+    ?.sort() ?? [];
+
+describe.each([
+  ['en', en],
+  ['es', es],
+])('%s translations', (_lang, resources) => {
+  test('every value is a non-empty string', () => {
+    for (const [key, value] of entries(resources)) {
+      expect(typeof value, key).toBe('string');
+      expect(String(value).trim(), key).not.toBe('');
+    }
+  });
+});
+
+test('English and Spanish have exactly the same keys', () => {
+  const keys = (tree: unknown) =>
+    entries(tree)
+      .map(([key]) => key)
+      .sort();
+  expect(keys(es)).toEqual(keys(en));
+});
+
+test('each Spanish text uses the same {{placeholders}} as the English one', () => {
+  const spanish = new Map(entries(es));
+  for (const [key, english] of entries(en)) {
+    expect(placeholders(spanish.get(key)), key).toEqual(placeholders(english));
+  }
+});
