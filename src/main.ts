@@ -59,7 +59,11 @@ program
     return withDatabase(async (database) => {
       await migrate(database);
       const { clinicsAdded } = await seedDemo(database.db);
-      console.log(`Demo data: ${clinicsAdded} clinic(s) added, the rest were already there.`);
+      console.log(
+        clinicsAdded
+          ? `Demo data: ${clinicsAdded} clinic(s) added.`
+          : 'Demo data: already there, nothing added.',
+      );
     });
   });
 

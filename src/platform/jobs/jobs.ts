@@ -36,7 +36,8 @@ export async function startJobs(
     async depths() {
       // getQueues() alone serves counts cached by pg-boss's monitor (every 60 s), which
       // are zero for a queue it has not counted yet; a forced read counts such a queue now.
-      const queues = await boss.getQueues();
+      // pg-boss's own internal queues (__pgboss__…) are not the portal's work.
+      const queues = (await boss.getQueues()).filter((q) => !q.name.startsWith('__pgboss__'));
       return Promise.all(
         queues.map(async (q) => {
           const [stats] = await boss.getQueueStats(q.name, { force: true });
