@@ -11,15 +11,28 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import { activationRoutes } from './modules/accounts/activation-routes.ts';
+import { accountAdminRoutes } from './modules/accounts/admin-routes.ts';
+import { mfaRoutes } from './modules/accounts/mfa-routes.ts';
+import { passkeyRoutes } from './modules/accounts/passkey-routes.ts';
+import { recoveryRoutes } from './modules/accounts/recovery-routes.ts';
+import { sessionRoutes } from './modules/accounts/session-routes.ts';
+import { settingsRoutes } from './modules/accounts/settings-routes.ts';
 import { clinicRoutes } from './modules/clinics/routes.ts';
+import { complianceRoutes } from './modules/compliance/routes.ts';
+import { proxyRoutes } from './modules/patients/proxy-routes.ts';
+import { patientRoutes } from './modules/patients/routes.ts';
+import { installGuard } from './platform/auth/guard.ts';
 import type { Database } from './platform/db/database.ts';
 import { trackRoutes } from './platform/http/access.ts';
 import { installDocs } from './platform/http/docs.ts';
 import { installErrorHandling } from './platform/http/errors.ts';
 import { installHealth } from './platform/http/health.ts';
 import { installMetrics } from './platform/http/metrics.ts';
+import type { ModuleDeps, ModuleRoutes } from './platform/http/module.ts';
 import { installWeb } from './platform/http/web.ts';
 import type { Jobs } from './platform/jobs/jobs.ts';
+import { mailboxRoutes } from './platform/mail/routes.ts';
 
 export interface AppParts {
   config: Config;
@@ -33,6 +46,20 @@ export interface AppParts {
   /** More route plugins, registered before the web app's catch-all (tests use it). */
   plugins?: FastifyPluginAsync[];
 }
+
+const featureRoutes: ModuleRoutes[] = [
+  sessionRoutes,
+  mfaRoutes,
+  passkeyRoutes,
+  activationRoutes,
+  recoveryRoutes,
+  settingsRoutes,
+  accountAdminRoutes,
+  patientRoutes,
+  proxyRoutes,
+  complianceRoutes,
+  mailboxRoutes,
+];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
@@ -74,7 +101,16 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   installMetrics(app, { jobs: parts.jobs, token: config.metricsToken });
   installHealth(app, database, parts.draining ?? (() => false));
 
+  installGuard(app, database.db, config);
+  app.addHook('onSend', async (req, reply) => {
+    // API answers may carry patient data: no browser or proxy keeps a copy.
+    if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
+  });
+
   await app.register(clinicRoutes, { db: database.db });
+  const deps: ModuleDeps = { db: database.db, config, jobs: parts.jobs };
+  for (const routes of featureRoutes) await app.register(routes, deps);
   for (const plugin of parts.plugins ?? []) await app.register(plugin);
 
   await installWeb(app, parts.webRoot);

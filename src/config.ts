@@ -1,6 +1,7 @@
 // Configuration comes only from the environment, is checked once at start, and
 // every problem is reported as one line naming the variable.
 import path from 'node:path';
+import { ROLES, type Role } from './modules/accounts/tables.ts';
 import { UserError } from './platform/errors.ts';
 
 export type Environment = 'development' | 'production' | 'test';
@@ -18,12 +19,19 @@ export interface Config {
   trustProxy: boolean;
   metricsToken: string | undefined;
   shutdownTimeoutMs: number;
+  encryptionKey: Buffer;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Idle timeout in minutes: `default` and per-role overrides. */
+  idleMinutes: { default: number; byRole: Partial<Record<Role, number>> };
+  sessionMaxHours: number;
 }
 
 type Env = Record<string, string | undefined>;
 
-/** Used only outside production, where the real secret is required. */
+/** Used only outside production, where the real secrets are required. */
 export const DEV_COOKIE_SECRET = 'development-only-cookie-secret-change-me';
+const DEV_ENCRYPTION_KEY = Buffer.alloc(32, 'development-only-encryption-key!');
 
 /** Each variable with its default and meaning; `.env.example` mirrors this list (a test checks). */
 export const VARIABLES = {
@@ -40,6 +48,12 @@ export const VARIABLES = {
   TRUST_PROXY: 'true | false: trust X-Forwarded-* from a load balancer (default false)',
   METRICS_TOKEN: 'if set, /metrics requires "Authorization: Bearer <token>"',
   SHUTDOWN_TIMEOUT_MS: 'how long SIGTERM waits for in-flight work, in ms (default 10000)',
+  ENCRYPTION_KEY: '32 random bytes, base64, encrypting secrets at rest (required in production)',
+  SMTP_URL: 'smtp(s)://user:password@host:port for outgoing mail; unset = development mailbox',
+  MAIL_FROM: 'sender of portal e-mails (default "Patient portal <no-reply@localhost>")',
+  SESSION_IDLE_MINUTES:
+    'idle sign-out in minutes, optionally per role: "15" or "15,patient=20" (default 15)',
+  SESSION_MAX_HOURS: 'absolute session lifetime in hours (default 12)',
 } as const;
 
 const ENVIRONMENTS: Environment[] = ['development', 'production', 'test'];
@@ -74,6 +88,11 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: check('TRUST_PROXY', boolean, false),
     metricsToken: check('METRICS_TOKEN', minLength(16), undefined),
     shutdownTimeoutMs: check('SHUTDOWN_TIMEOUT_MS', integer(0, 600_000), 10_000),
+    encryptionKey: check('ENCRYPTION_KEY', key32, DEV_ENCRYPTION_KEY),
+    smtpUrl: check('SMTP_URL', smtpUrl, undefined),
+    mailFrom: check('MAIL_FROM', (v) => v, 'Patient portal <no-reply@localhost>'),
+    idleMinutes: check('SESSION_IDLE_MINUTES', idleMinutes, { default: 15, byRole: {} }),
+    sessionMaxHours: check('SESSION_MAX_HOURS', integer(1, 24), 12),
   };
   if (production) problems.push(...productionProblems(config));
   if (problems.length > 0) throw new UserError(problems.join('\n'));
@@ -85,6 +104,8 @@ function productionProblems(c: Config): string[] {
   const out: string[] = [];
   if (c.cookieSecret === DEV_COOKIE_SECRET)
     out.push('COOKIE_SECRET: required in production (at least 32 random characters)');
+  if (c.encryptionKey.equals(DEV_ENCRYPTION_KEY))
+    out.push('ENCRYPTION_KEY: required in production (openssl rand -base64 32)');
   if (!c.databaseUrl)
     out.push('DATABASE_URL: required in production (the embedded database is for trials only)');
   if (c.demoData) out.push('DEMO_DATA: demo accounts and data must be off in production');
@@ -120,6 +141,32 @@ function minLength(n: number) {
     if (v.length < n) throw new Error(`must be at least ${n} characters`);
     return v;
   };
+}
+
+function key32(v: string): Buffer {
+  const key = Buffer.from(v, 'base64');
+  if (key.length !== 32) throw new Error('must be 32 bytes in base64 (openssl rand -base64 32)');
+  return key;
+}
+
+function smtpUrl(v: string): string {
+  const url = parseUrl(v, 'an smtp:// or smtps:// URL');
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new Error('must start with smtp:// or smtps://');
+  return v;
+}
+
+/** "15" or "15,patient=20,nurse=10": minutes between 1 and 120. */
+function idleMinutes(v: string): Config['idleMinutes'] {
+  const minutes = integer(1, 120);
+  const [first = '', ...rest] = v.split(',').map((p) => p.trim());
+  const byRole: Config['idleMinutes']['byRole'] = {};
+  for (const part of rest) {
+    const [role, value = ''] = part.split('=');
+    if (!ROLES.includes(role as Role)) throw new Error(`"${role}" is not a role`);
+    byRole[role as Role] = minutes(value);
+  }
+  return { default: minutes(first), byRole };
 }
 
 function httpUrl(v: string): string {

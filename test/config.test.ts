@@ -16,6 +16,7 @@ const productionEnv: Env = {
   COOKIE_SECRET: SECRET,
   DATABASE_URL: 'postgres://portal:pw@db.internal:5432/portal',
   PUBLIC_URL: 'https://portal.example.org',
+  ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
 
 /** The problem lines loadConfig reports for `env` (fails if it accepts it). */
@@ -148,6 +149,7 @@ describe('production', () => {
   it.each([
     ['a missing COOKIE_SECRET', { COOKIE_SECRET: undefined }, 'COOKIE_SECRET'],
     ['the development COOKIE_SECRET', { COOKIE_SECRET: DEV_COOKIE_SECRET }, 'COOKIE_SECRET'],
+    ['a missing ENCRYPTION_KEY', { ENCRYPTION_KEY: undefined }, 'ENCRYPTION_KEY'],
     ['no DATABASE_URL', { DATABASE_URL: undefined }, 'DATABASE_URL'],
     ['DEMO_DATA=true', { DEMO_DATA: 'true' }, 'DEMO_DATA'],
     ['an http:// PUBLIC_URL', { PUBLIC_URL: 'http://portal.example.org' }, 'PUBLIC_URL'],
@@ -162,6 +164,7 @@ describe('production', () => {
       'COOKIE_SECRET',
       'DATABASE_URL',
       'DEMO_DATA',
+      'ENCRYPTION_KEY',
       'PUBLIC_URL',
     ]);
   });

@@ -14,6 +14,7 @@ import { Clinic, isTimeZone } from '../src/modules/clinics/model.ts';
 import { migrationFiles } from '../src/platform/db/migrate.ts';
 import { seedDemo } from '../src/seed.ts';
 import { type TestApp, testApp } from './support/app.ts';
+import { Client } from './support/client.ts';
 
 const THROWN_MESSAGE = 'connection to ledger-7 failed: token=abc123';
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
@@ -53,7 +54,9 @@ afterAll(async () => {
   await Promise.all([main?.close(), plain?.close()]);
 });
 
-const send = (options: InjectOptions | string, app = main) => app.app.inject(options);
+/** Through a browser-like client, so state-changing requests carry the CSRF token. */
+const send = (options: InjectOptions | string, app = main) =>
+  new Client(app.app).request(typeof options === 'string' ? { url: options } : options);
 
 /** Asserts the API's one error shape and returns its `error` object. */
 function expectError(res: LightMyRequestResponse, status: number, code?: string) {
@@ -204,6 +207,7 @@ describe('route table', () => {
     'GET /*',
     'GET /api/clinics',
     'GET /api/clinics/:slug',
+    'GET /api/session',
     'GET /api/docs',
     'GET /api/docs/json',
     'GET /api/docs/static/*',

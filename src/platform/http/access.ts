@@ -3,7 +3,15 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Role } from '../../modules/accounts/tables.ts';
 
-export type Access = 'public' | { roles: readonly Role[] };
+/**
+ * - `public`: anyone, signed in or not;
+ * - `signing-in`: a session whose second factor is still due (MFA challenge,
+ *   enrolment, sign-out), or a complete one;
+ * - `signed-in`: a complete session, any role;
+ * - `{ roles }`: a complete session holding one of the roles (at any clinic;
+ *   clinic and patient scope are checked by the service).
+ */
+export type Access = 'public' | 'signing-in' | 'signed-in' | { roles: readonly Role[] };
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,0 +1,3 @@
+import type { ModuleRoutes } from '../../platform/http/module.ts';
+
+export const accountAdminRoutes: ModuleRoutes = async () => {};

@@ -1,0 +1,102 @@
+// Who is asking, resolved once per request from the session cookie.
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { type Role, STAFF_ROLES } from '../../modules/accounts/tables.ts';
+import type { AuditSource } from '../audit/audit.ts';
+import type { Schema } from '../db/schema.ts';
+import type { SessionRow } from './sessions.ts';
+
+export interface RoleGrant {
+  role: Role;
+  /** null: the whole group. */
+  clinicId: string | null;
+}
+
+export interface Auth {
+  session: SessionRow;
+  user: {
+    id: string;
+    email: string;
+    displayName: string;
+    patientId: string | null;
+    language: 'en' | 'es';
+    mfaEnrolled: boolean;
+    mfaDeclined: boolean;
+  };
+  roles: RoleGrant[];
+  /** False until the second factor is done, where one is due. */
+  complete: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: Auth | null;
+  }
+}
+
+export async function loadAuth(db: Kysely<Schema>, session: SessionRow): Promise<Auth | null> {
+  const user = await db
+    .selectFrom('users')
+    .select([
+      'id',
+      'email',
+      'display_name',
+      'patient_id',
+      'language',
+      'status',
+      'totp_enabled_at',
+      'mfa_declined_at',
+    ])
+    .select((eb) =>
+      eb
+        .exists(
+          eb.selectFrom('passkeys').select('id').whereRef('passkeys.user_id', '=', 'users.id'),
+        )
+        .as('has_passkey'),
+    )
+    .where('id', '=', session.user_id)
+    .executeTakeFirst();
+  if (!user || user.status !== 'active') return null;
+  const roles = await db
+    .selectFrom('user_roles')
+    .select(['role', 'clinic_id'])
+    .where('user_id', '=', user.id)
+    .execute();
+  const grants = roles.map((r) => ({ role: r.role, clinicId: r.clinic_id }));
+  const mfaEnrolled = Boolean(user.totp_enabled_at) || Boolean(user.has_passkey);
+  const due = mfaEnrolled || grants.some((g) => STAFF_ROLES.includes(g.role));
+  return {
+    session,
+    user: {
+      id: user.id,
+      email: user.email,
+      displayName: user.display_name,
+      patientId: user.patient_id,
+      language: user.language,
+      mfaEnrolled,
+      mfaDeclined: Boolean(user.mfa_declined_at),
+    },
+    roles: grants,
+    complete: !due || session.mfa_verified_at !== null,
+  };
+}
+
+export const hasRole = (auth: Auth | null, ...roles: Role[]) =>
+  !!auth?.roles.some((g) => roles.includes(g.role));
+
+/** The patient whose record a patient or proxy is working on now. */
+export const currentPatientId = (auth: Auth) =>
+  auth.session.acting_for_patient_id ?? auth.user.patientId;
+
+/** What goes into every audit row of this request. */
+export function auditSource(req: FastifyRequest): AuditSource {
+  const auth = req.auth;
+  return {
+    actorUserId: auth?.user.id ?? null,
+    actorRole: auth ? [...new Set(auth.roles.map((g) => g.role))].sort().join(',') || null : null,
+    actingForPatientId: auth?.session.acting_for_patient_id ?? null,
+    ip: req.ip,
+    userAgent: req.headers['user-agent'] ?? null,
+    requestId: req.id,
+  };
+}

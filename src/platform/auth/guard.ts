@@ -1,0 +1,102 @@
+// Access is decided here, once, for every route: the session is resolved
+// from its cookie, idle and absolute timeouts end it, the route's declared
+// access is enforced, and a state-changing request must carry a CSRF token.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config.ts';
+import { audit } from '../audit/audit.ts';
+import type { Schema } from '../db/schema.ts';
+import { ApiError } from '../errors.ts';
+import { auditSource, hasRole, loadAuth } from './context.ts';
+import { checkCsrf } from './csrf.ts';
+import {
+  endSession,
+  findSessionByToken,
+  sessionCookieName,
+  sessionCookieOptions,
+  sessionExpiry,
+} from './sessions.ts';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Writing last_seen_at on every request would make every read a write. */
+const TOUCH_AFTER_MS = 15_000;
+
+export function installGuard(app: FastifyInstance, db: Kysely<Schema>, config: Config) {
+  app.decorateRequest('auth', null);
+  app.addHook('onRequest', async (req, reply) => {
+    const access = req.routeOptions.config?.access;
+    if (!access) return; // no route matched: the 404 handler answers
+    req.auth = await resolveSession(req, reply, db, config);
+    if (!SAFE.has(req.method)) checkCsrf(req, config);
+    if (access === 'public') return;
+    if (!req.auth) throw new ApiError(401, 'sign_in_required', 'Please sign in to continue.');
+    if (access === 'signing-in') return;
+    if (!req.auth.complete)
+      throw new ApiError(
+        401,
+        'second_factor_required',
+        'Finish signing in with your second factor first.',
+      );
+    if (access === 'signed-in' || hasRole(req.auth, ...access.roles)) return;
+    await audit(db, auditSource(req), {
+      action: 'access_denied',
+      outcome: 'failure',
+      details: { route: req.routeOptions.url, method: req.method },
+    });
+    throw new ApiError(403, 'forbidden', 'Your account is not allowed to do this.');
+  });
+}
+
+async function resolveSession(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  db: Kysely<Schema>,
+  config: Config,
+) {
+  const cookie = sessionCookieName(config);
+  const token = req.cookies[cookie];
+  if (!token) return null;
+  const session = await findSessionByToken(db, token);
+  if (!session) {
+    reply.clearCookie(cookie, sessionCookieOptions(config));
+    return null;
+  }
+  const ended = sessionExpiry(session);
+  if (ended) {
+    await db.transaction().execute(async (trx) => {
+      await endSession(trx, session.id, ended);
+      await audit(
+        trx,
+        { ...auditSource(req), actorUserId: session.user_id },
+        {
+          action: 'timeout',
+          resourceType: 'Session',
+          resourceId: session.id,
+          details: { reason: ended },
+        },
+      );
+    });
+    reply.clearCookie(cookie, sessionCookieOptions(config));
+    throw new ApiError(
+      401,
+      'session_expired',
+      'You were signed out after a period of inactivity. Please sign in again.',
+    );
+  }
+  const auth = await loadAuth(db, session);
+  if (!auth) {
+    await endSession(db, session.id, 'disabled');
+    reply.clearCookie(cookie, sessionCookieOptions(config));
+    return null;
+  }
+  if (
+    Date.now() - session.last_seen_at.getTime() > TOUCH_AFTER_MS &&
+    req.headers['x-background'] !== '1'
+  )
+    await db
+      .updateTable('sessions')
+      .set({ last_seen_at: new Date() })
+      .where('id', '=', session.id)
+      .execute();
+  return auth;
+}

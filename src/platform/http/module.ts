@@ -1,0 +1,14 @@
+// What every feature module's routes receive.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config.ts';
+import type { Schema } from '../db/schema.ts';
+import type { Jobs } from '../jobs/jobs.ts';
+
+export interface ModuleDeps {
+  db: Kysely<Schema>;
+  config: Config;
+  jobs?: Jobs;
+}
+
+export type ModuleRoutes = FastifyPluginAsyncTypebox<ModuleDeps>;

@@ -1,0 +1,3 @@
+import type { ModuleRoutes } from '../http/module.ts';
+
+export const mailboxRoutes: ModuleRoutes = async () => {};
