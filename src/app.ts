@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyBaseLogger,
@@ -24,6 +25,7 @@ import { proxyRoutes } from './modules/patients/proxy-routes.ts';
 import { patientRoutes } from './modules/patients/routes.ts';
 import { installGuard } from './platform/auth/guard.ts';
 import type { Database } from './platform/db/database.ts';
+import { ApiError } from './platform/errors.ts';
 import { trackRoutes } from './platform/http/access.ts';
 import { installDocs } from './platform/http/docs.ts';
 import { installErrorHandling } from './platform/http/errors.ts';
@@ -97,6 +99,19 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     hsts: config.env === 'production',
   });
   await app.register(cookie, { secret: config.cookieSecret });
+  // A coarse per-IP ceiling for the API; sign-in and activation have their own
+  // tighter throttles in the database, shared by every instance.
+  await app.register(rateLimit, {
+    max: config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    allowList: (req) => !req.url.startsWith('/api/'),
+    errorResponseBuilder: (_req, ctx) =>
+      new ApiError(
+        429,
+        'too_many_requests',
+        `Too many requests; try again in ${Math.ceil(ctx.ttl / 1000)} seconds.`,
+      ),
+  });
   await installDocs(app);
   installMetrics(app, { jobs: parts.jobs, token: config.metricsToken });
   installHealth(app, database, parts.draining ?? (() => false));

@@ -3,6 +3,8 @@
 import { Command } from 'commander';
 import { loadConfig } from './config.ts';
 import { createAdmin } from './modules/accounts/admins.ts';
+import { demoBanner, demoCode, presentDemoAccounts } from './modules/accounts/demo.ts';
+import { sealAudit, verifyAudit } from './platform/audit/chain.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { UserError } from './platform/errors.ts';
@@ -23,8 +25,7 @@ program
   .action(async () => {
     const config = loadConfig();
     const portal = await startPortal(config);
-    console.log(`Patient portal is running at ${portal.url.replace('127.0.0.1', 'localhost')}`);
-    if (!config.databaseUrl) console.log(`Embedded database: ${config.dataDir}`);
+    const banner = config.demoData ? demoBanner(await presentDemoAccounts(portal.database.db)) : '';
     const shutdown = async (signal: string) => {
       console.log(`${signal} received: finishing in-flight work and stopping…`);
       // A second signal, or a stuck close, must still end the process.
@@ -32,8 +33,12 @@ program
       await portal.stop();
       process.exit(0);
     };
+    // Before saying it runs: whoever reads that line may stop it at once.
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
     process.once('SIGINT', () => void shutdown('SIGINT'));
+    console.log(`Patient portal is running at ${portal.url.replace('127.0.0.1', 'localhost')}`);
+    if (!config.databaseUrl) console.log(`Embedded database: ${config.dataDir}`);
+    if (banner) console.log(banner);
   });
 
 program
@@ -58,10 +63,13 @@ program
     if (!opts.demo) throw new UserError('Say what to seed: `portal seed --demo`.');
     return withDatabase(async (database) => {
       await migrate(database);
-      const { clinicsAdded } = await seedDemo(database.db);
+      const config = loadConfig();
+      if (config.env === 'production')
+        throw new UserError('Demo data is never added in production.');
+      const { clinicsAdded, accountsAdded } = await seedDemo(database.db, config);
       console.log(
-        clinicsAdded
-          ? `Demo data: ${clinicsAdded} clinic(s) added.`
+        clinicsAdded || accountsAdded
+          ? `Demo data: ${clinicsAdded} clinic(s) added, ${accountsAdded} account(s) added.`
           : 'Demo data: already there, nothing added.',
       );
     });
@@ -81,6 +89,36 @@ program
       console.log(`System administrator ${opts.email.trim().toLowerCase()} created.`);
     }),
   );
+
+const audit = program.command('audit').description('The audit trail.');
+audit
+  .command('verify')
+  .description('Seal what is committed, then check the hash chain end to end.')
+  .option('--max-lag-seconds <n>', 'unsealed events older than this are a problem', '300')
+  .action((opts: { maxLagSeconds: string }) => {
+    const lag = Number(opts.maxLagSeconds);
+    if (!Number.isInteger(lag) || lag < 0)
+      throw new UserError('--max-lag-seconds must be a whole number of seconds.');
+    return withDatabase(async (database) => {
+      await sealAudit(database.db);
+      const report = await verifyAudit(database.db, lag);
+      if (!report.ok) throw new UserError(`Audit trail NOT intact: ${report.problems.join('\n')}`);
+      console.log(`Audit trail intact: ${report.sealed} events sealed`);
+    });
+  });
+
+program
+  .command('demo-code')
+  .description('Print the current sign-in code of a demo staff account.')
+  .requiredOption('--email <email>', 'a demo account, e.g. nurse@demo.portal.test')
+  .action((opts: { email: string }) => {
+    const config = loadConfig();
+    if (config.env === 'production')
+      throw new UserError('demo-code is not available in production.');
+    return withDatabase(async (database) => {
+      console.log(await demoCode(database.db, config, opts.email));
+    });
+  });
 
 async function withDatabase(work: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<void>) {
   const database = await openDatabase(loadConfig());

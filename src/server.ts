@@ -4,11 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type AppParts, buildApp } from './app.ts';
 import type { Config } from './config.ts';
+import { type Sealer, startSealer } from './modules/compliance/sealer.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { UserError } from './platform/errors.ts';
 import { createLogger } from './platform/http/logging.ts';
 import { type Jobs, startJobs } from './platform/jobs/jobs.ts';
+import { registerMailSender } from './platform/mail/mail.ts';
 import { seedIfEmpty } from './seed.ts';
 
 export interface RunningPortal {
@@ -24,16 +26,19 @@ export async function startPortal(
 ) {
   const database = await openDatabase(config);
   let jobs: Jobs | undefined;
+  let sealer: Sealer | undefined;
   let app: FastifyInstance | undefined;
   let draining = false;
   try {
     const applied = await migrate(database);
     if (applied.length) logger.info({ applied }, 'database migrated');
     if (config.demoData) {
-      const { clinicsAdded } = await seedIfEmpty(database.db);
-      if (clinicsAdded) logger.info({ clinicsAdded }, 'demo data seeded');
+      const seeded = await seedIfEmpty(database.db, config);
+      if (seeded.clinicsAdded || seeded.accountsAdded) logger.info(seeded, 'demo data seeded');
     }
     jobs = await startJobs(database, logger);
+    await registerMailSender(jobs, database.db, config);
+    sealer = startSealer(database.db, logger);
     app = await buildApp({
       config,
       database,
@@ -44,13 +49,13 @@ export async function startPortal(
     });
     await listen(app, config);
   } catch (err) {
-    await closeAll(logger, config, app, jobs, database);
+    await closeAll(logger, config, app, jobs, sealer, database);
     throw err;
   }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port(app)}`;
   const stop = async () => {
     draining = true;
-    await closeAll(logger, config, app, jobs, database);
+    await closeAll(logger, config, app, jobs, sealer, database);
   };
   return { url, stop, app, database, jobs };
 }
@@ -77,12 +82,13 @@ function port(app: FastifyInstance): number {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
-/** In order: stop taking requests (in-flight ones finish), then jobs, then the database. */
+/** In order: stop taking requests (in-flight ones finish), jobs, the sealer, the database. */
 async function closeAll(
   logger: Logger,
   config: Config,
   app: FastifyInstance | undefined,
   jobs: Jobs | undefined,
+  sealer: Sealer | undefined,
   database: Database,
 ) {
   const step = async (what: string, fn: () => Promise<unknown>) => {
@@ -94,5 +100,6 @@ async function closeAll(
   };
   if (app) await step('closing HTTP', () => app.close());
   if (jobs) await step('stopping jobs', () => jobs.stop(config.shutdownTimeoutMs));
+  if (sealer) await step('sealing the audit trail', () => sealer.stop());
   await step('closing the database', () => database.close());
 }

@@ -26,7 +26,13 @@ export async function testApp(
     database?: TestDatabase;
   } = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', ...options.env });
+  // Tests send many requests from one address: the rate limit has its own test.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    ...options.env,
+  });
   const database = options.database ?? (await testDatabase());
   const lines: string[] = [];
   const sink = new Writable({

@@ -1,12 +1,59 @@
-// The session: who am I (and the CSRF token for this browser).
+// The session: who am I (and the CSRF token for this browser), signing in
+// with a password, staying signed in, step-up, and signing out.
 import { Type } from 'typebox';
+import { audit } from '../../platform/audit/audit.ts';
+import { type Auth, auditSource } from '../../platform/auth/context.ts';
 import { csrfToken } from '../../platform/auth/csrf.ts';
+import {
+  endSession,
+  rotateSession,
+  sessionCookieName,
+  sessionCookieOptions,
+} from '../../platform/auth/sessions.ts';
+import { recentAuthUntil } from '../../platform/auth/step-up.ts';
+import { ApiError } from '../../platform/errors.ts';
+import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleRoutes } from '../../platform/http/module.ts';
+import { challengeMethods, factorsOf } from './factors.ts';
+import { checkPassword } from './passwords.ts';
+import {
+  passwordSignIn,
+  refuseSecondFactorIfLocked,
+  setSessionCookie,
+  stepUpFailed,
+} from './sign-in.ts';
 import { ROLES, type Role } from './tables.ts';
+import { acceptTotpCode } from './totp.ts';
 
 const RoleGrant = Type.Object({
   role: Type.Unsafe<Role>(Type.String({ enum: [...ROLES] })),
   clinicId: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const SecondFactorMethod = Type.Union([
+  Type.Literal('totp'),
+  Type.Literal('recovery'),
+  Type.Literal('passkey'),
+]);
+
+export const SignInResult = Type.Object({
+  next: Type.Union(
+    [
+      Type.Literal('done'),
+      Type.Literal('mfa'),
+      Type.Literal('enrol-mfa'),
+      Type.Literal('offer-mfa'),
+    ],
+    {
+      description:
+        'done: signed in; mfa: answer a second-factor challenge with one of `methods`; ' +
+        'enrol-mfa: staff must set up a second factor before going on; ' +
+        'offer-mfa: signed in, and invited to set up a second factor (or decline)',
+    },
+  ),
+  methods: Type.Array(SecondFactorMethod, {
+    description: 'the second factors the person can answer with now',
+  }),
 });
 
 export const SessionState = Type.Object({
@@ -33,9 +80,39 @@ export const SessionState = Type.Object({
   idleMinutes: Type.Optional(Type.Integer()),
   idleExpiresAt: Type.Optional(Type.String({ format: 'date-time' })),
   expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  methods: Type.Optional(
+    Type.Array(SecondFactorMethod, { description: 'second factors the user can answer with' }),
+  ),
+  recentAuthUntil: Type.Optional(
+    Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'until when sensitive actions need no new password (step-up)',
+    }),
+  ),
 });
 
-export const sessionRoutes: ModuleRoutes = async (app, { config }) => {
+const SignInBody = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+const ReauthenticateBody = Type.Object(
+  {
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    code: Type.Optional(Type.String({ minLength: 1, maxLength: 12 })),
+  },
+  {
+    additionalProperties: false,
+    description: 'either password or code (from the authenticator app)',
+  },
+);
+
+const idleExpiresAt = (lastSeen: Date, idleMinutes: number) =>
+  new Date(lastSeen.getTime() + idleMinutes * 60_000).toISOString();
+
+export const sessionRoutes: ModuleRoutes = async (app, { db, config }) => {
   app.get(
     '/api/session',
     {
@@ -51,6 +128,7 @@ export const sessionRoutes: ModuleRoutes = async (app, { config }) => {
       const auth = req.auth;
       if (!auth) return { csrfToken: token, signedIn: false };
       const s = auth.session;
+      const at = s.reauthenticated_at;
       return {
         csrfToken: token,
         signedIn: true,
@@ -61,7 +139,135 @@ export const sessionRoutes: ModuleRoutes = async (app, { config }) => {
         idleMinutes: s.idle_minutes,
         idleExpiresAt: new Date(Date.now() + s.idle_minutes * 60_000).toISOString(),
         expiresAt: s.expires_at.toISOString(),
+        methods: challengeMethods(await factorsOf(db, auth.user.id)),
+        recentAuthUntil: at && auth.complete ? recentAuthUntil(at).toISOString() : null,
       };
     },
   );
+
+  app.post(
+    '/api/session',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['session'],
+        summary: 'Sign in with e-mail and password; says what comes next',
+        description:
+          'Starts a new session (the cookie is set). A wrong password and an unknown e-mail get ' +
+          'the same 401 invalid_credentials; during a lock every attempt gets 429 ' +
+          'too_many_attempts with details.retryAfter and a Retry-After header.',
+        body: SignInBody,
+        response: { 200: SignInResult, 401: ErrorResponse, 429: ErrorResponse },
+      },
+    },
+    async (req, reply) => passwordSignIn(db, config, req, reply, req.body),
+  );
+
+  app.delete(
+    '/api/session',
+    {
+      config: { access: 'signing-in' },
+      schema: {
+        tags: ['session'],
+        summary: 'Sign out: ends the session and clears what this browser kept',
+        response: { 204: Type.Null() },
+      },
+    },
+    async (req, reply) => {
+      const auth = req.auth as Auth;
+      await db.transaction().execute(async (trx) => {
+        await endSession(trx, auth.session.id, 'sign_out');
+        await audit(trx, auditSource(req), {
+          action: 'sign_out',
+          resourceType: 'Session',
+          resourceId: auth.session.id,
+        });
+      });
+      reply.clearCookie(sessionCookieName(config), sessionCookieOptions(config));
+      reply.header('clear-site-data', '"cache", "cookies", "storage"');
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/session/keep-alive',
+    {
+      config: { access: 'signed-in' },
+      schema: {
+        tags: ['session'],
+        summary: 'Stay signed in (the answer to "you will be signed out soon")',
+        response: { 200: Type.Object({ idleExpiresAt: Type.String({ format: 'date-time' }) }) },
+      },
+    },
+    async (req) => {
+      const s = (req.auth as Auth).session;
+      const now = new Date();
+      await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', s.id).execute();
+      return { idleExpiresAt: idleExpiresAt(now, s.idle_minutes) };
+    },
+  );
+
+  app.post(
+    '/api/session/reauthenticate',
+    {
+      config: { access: 'signed-in' },
+      schema: {
+        tags: ['session'],
+        summary: "Confirm it's you (step-up) before a sensitive action",
+        description:
+          'With the password or a code from the authenticator app. Sensitive actions then ' +
+          'work for 5 minutes. A passkey works too: POST /api/session/passkey.',
+        body: ReauthenticateBody,
+        response: {
+          200: Type.Object({ recentAuthUntil: Type.String({ format: 'date-time' }) }),
+          400: ErrorResponse,
+          401: ErrorResponse,
+          429: ErrorResponse,
+        },
+      },
+    },
+    async (req, reply) => {
+      const auth = req.auth as Auth;
+      const { password, code } = req.body;
+      if ((password === undefined) === (code === undefined))
+        throw new ApiError(
+          400,
+          'password_or_code',
+          'Enter your password, or a code from your authenticator app.',
+        );
+      const factor = password !== undefined ? 'password' : 'totp';
+      await refuseSecondFactorIfLocked(db, req, reply, factor);
+      const ok =
+        password !== undefined
+          ? await checkPassword(await passwordHashOf(auth.user.id), password)
+          : await acceptTotpCode(db, config, auth.user.id, code as string);
+      if (!ok) return stepUpFailed(db, req, reply, factor);
+      const now = new Date();
+      const token = await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('sessions')
+          .set({ reauthenticated_at: now })
+          .where('id', '=', auth.session.id)
+          .execute();
+        await audit(trx, auditSource(req), {
+          action: 'sign_in',
+          resourceType: 'Session',
+          resourceId: auth.session.id,
+          details: { factor, stepUp: true },
+        });
+        return rotateSession(trx, auth.session.id);
+      });
+      setSessionCookie(reply, config, token);
+      return { recentAuthUntil: recentAuthUntil(now).toISOString() };
+    },
+  );
+
+  async function passwordHashOf(userId: string) {
+    const row = await db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return row?.password_hash ?? null;
+  }
 };

@@ -25,7 +25,8 @@ export type SessionEndReason =
   | 'password_change'
   | 'rotated'
   | 'unlocked'
-  | 'disabled';
+  | 'disabled'
+  | 'mfa_failed';
 
 export interface UserTables {
   users: {
@@ -67,6 +68,7 @@ export interface UserTables {
     user_agent: string | null;
     ended_at: Date | null;
     end_reason: SessionEndReason | null;
+    mfa_failures: Generated<number>;
   };
   recovery_codes: { user_id: string; code_hash: string; used_at: Date | null };
   passkeys: {
@@ -91,6 +93,7 @@ export interface UserTables {
     failures: number;
     last_failure_at: Generated<Date>;
     locked_until: Date | null;
+    window_started_at: Generated<Date>;
   };
   one_time_tokens: {
     token_hash: string;
@@ -100,5 +103,10 @@ export interface UserTables {
     expires_at: Date;
     used_at: Date | null;
     created_at: Generated<Date>;
+  };
+  request_limits: {
+    key_hash: string;
+    window_started_at: Generated<Date>;
+    attempts: Generated<number>;
   };
 }

@@ -9,6 +9,7 @@ export interface PatientTables {
     email: string | null;
     phone: string | null;
     created_at: Generated<Date>;
+    language: Generated<'en' | 'es'>;
   };
   patient_clinics: {
     patient_id: string;

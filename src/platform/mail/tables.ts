@@ -10,5 +10,6 @@ export interface MailTables {
     sent_at: Date | null;
     attempts: Generated<number>;
     last_error: string | null;
+    next_attempt_at: Generated<Date>;
   };
 }

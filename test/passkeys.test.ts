@@ -1,0 +1,318 @@
+// Passkeys: registering one, signing in with it (alone or after the
+// password), the counter, and answers from the wrong origin or replayed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, testApp } from './support/app.ts';
+import { SoftAuthenticator } from './support/authenticator.ts';
+import { Client } from './support/client.ts';
+import {
+  createClinic,
+  createPatient,
+  createUser,
+  signedInClient,
+  TEST_PASSWORD,
+} from './support/factories.ts';
+
+let t: TestApp;
+let clinicId: string;
+let ipCounter = 0;
+beforeAll(async () => {
+  t = await testApp();
+  clinicId = (await createClinic(t.database.db)).id;
+});
+afterAll(() => t.close());
+
+const COOKIE = 'portal_session';
+const authenticator = () => new SoftAuthenticator(t.config.publicUrl);
+
+function browser() {
+  const client = new Client(t.app);
+  ipCounter += 1;
+  client.ip = `203.0.113.${100 + ipCounter}`;
+  return client;
+}
+
+async function patientUser() {
+  const patient = await createPatient(t.database.db, { clinicId });
+  return createUser(t.database.db, t.config, {
+    roles: [{ role: 'patient', clinicId }],
+    patientId: patient.id,
+  });
+}
+
+/** Adds a passkey the way the settings page does. */
+async function register(client: Client, key: SoftAuthenticator, name?: string) {
+  const options = await client.post('/api/account/passkeys/options');
+  expect(options.statusCode).toBe(200);
+  const credential = key.create(options.json());
+  return client.post('/api/account/passkeys', { credential, ...(name ? { name } : {}) });
+}
+
+/** Signs in with a passkey the way the sign-in page does. */
+async function passkeySignIn(
+  client: Client,
+  key: SoftAuthenticator,
+  options: { email?: string; origin?: string; userVerified?: boolean; counter?: number } = {},
+) {
+  const start = await client.post(
+    '/api/session/passkey/options',
+    options.email ? { email: options.email } : {},
+  );
+  expect(start.statusCode).toBe(200);
+  const credential = key.get(start.json(), options);
+  return client.post('/api/session/passkey', { credential });
+}
+
+const counterOf = async (id: string) =>
+  (
+    await t.database.db
+      .selectFrom('passkeys')
+      .select('counter')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+  ).counter;
+
+const audits = (userId: string, action: string) =>
+  t.database.db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('actor_user_id', '=', userId)
+    .where('action', '=', action as never)
+    .orderBy('id')
+    .execute();
+
+describe('registering a passkey', () => {
+  it('stores it, returns recovery codes for a first factor, lists it, and audits it', async () => {
+    const user = await patientUser();
+    const client = await signedInClient(t, user);
+    const key = authenticator();
+    const res = await register(client, key, 'Laptop');
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body.passkey).toMatchObject({ name: 'Laptop', lastUsedAt: null });
+    expect(body.recoveryCodes).toHaveLength(10);
+    const [credential] = key.credentials;
+    expect(body.passkey.id).toBe(credential?.id);
+    const row = await t.database.db
+      .selectFrom('passkeys')
+      .selectAll()
+      .where('id', '=', body.passkey.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ user_id: user.id, counter: 0, transports: ['internal'] });
+    expect((await client.get('/api/account/passkeys')).json().passkeys).toEqual([body.passkey]);
+    expect(await audits(user.id, 'create')).toMatchObject([
+      { resource_type: 'MfaFactor', details: { factor: 'passkey', passkeyId: body.passkey.id } },
+    ]);
+    // The same authenticator is not registered twice: the browser is told to exclude it.
+    const again = await client.post('/api/account/passkeys/options');
+    expect(again.json().excludeCredentials).toEqual([
+      expect.objectContaining({ id: body.passkey.id }),
+    ]);
+  });
+
+  it('refuses an answer made for another origin, or to a challenge already used', async () => {
+    const user = await patientUser();
+    const client = await signedInClient(t, user);
+    const key = authenticator();
+    const options = (await client.post('/api/account/passkeys/options')).json();
+    const phished = key.create(options, { origin: 'https://portal.example.evil' });
+    const res = await client.post('/api/account/passkeys', { credential: phished });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('passkey_not_added');
+    // Its challenge is spent even though the answer was wrong.
+    const retry = await client.post('/api/account/passkeys', { credential: key.create(options) });
+    expect(retry.statusCode).toBe(400);
+    const rows = await t.database.db
+      .selectFrom('passkeys')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .execute();
+    expect(rows).toHaveLength(0);
+  });
+
+  it('lets staff add a passkey as their first factor while signing in', async () => {
+    const admin = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'clinic_admin', clinicId }],
+    });
+    const client = browser();
+    const signIn = await client.post('/api/session', {
+      email: admin.email,
+      password: TEST_PASSWORD,
+    });
+    expect(signIn.json().next).toBe('enrol-mfa');
+    const before = client.cookies.get(COOKIE);
+    const res = await register(client, authenticator());
+    expect(res.statusCode).toBe(201);
+    expect(client.cookies.get(COOKIE)).not.toBe(before);
+    expect((await client.get('/api/session')).json()).toMatchObject({
+      complete: true,
+      methods: ['passkey', 'recovery'],
+    });
+  });
+
+  it('needs a step-up once there is a factor', async () => {
+    const user = await patientUser();
+    const client = await signedInClient(t, user);
+    await register(client, authenticator());
+    await t.database.db
+      .updateTable('sessions')
+      .set({ reauthenticated_at: new Date(Date.now() - 10 * 60_000) })
+      .where('user_id', '=', user.id)
+      .execute();
+    const res = await client.post('/api/account/passkeys/options');
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('reauthentication_required');
+  });
+});
+
+describe('signing in with a passkey', () => {
+  it('starts a complete session with no password, and moves the counter on each use', async () => {
+    const user = await patientUser();
+    const key = authenticator();
+    await register(await signedInClient(t, user), key);
+    const id = key.credentials[0]?.id as string;
+
+    const client = browser();
+    const res = await passkeySignIn(client, key);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ next: 'done', methods: [] });
+    expect((await client.get('/api/session')).json()).toMatchObject({
+      signedIn: true,
+      complete: true,
+      user: { id: user.id },
+    });
+    expect(await counterOf(id)).toBe(1);
+    expect((await passkeySignIn(browser(), key)).statusCode).toBe(200);
+    expect(await counterOf(id)).toBe(2);
+    const signIns = await audits(user.id, 'sign_in');
+    expect(signIns.map((r) => [r.outcome, (r.details as { factor: string }).factor])).toEqual([
+      ['success', 'passkey'],
+      ['success', 'passkey'],
+    ]);
+  });
+
+  it('refuses an answer from another origin, audited, and leaves the counter alone', async () => {
+    const user = await patientUser();
+    const key = authenticator();
+    await register(await signedInClient(t, user), key);
+    const client = browser();
+    const res = await passkeySignIn(client, key, { origin: 'https://portal.example.evil' });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('passkey_failed');
+    expect(res.cookies.find((c) => c.name === COOKIE)).toBeUndefined();
+    expect(await counterOf(key.credentials[0]?.id as string)).toBe(0);
+    expect(await audits(user.id, 'sign_in')).toMatchObject([
+      { outcome: 'failure', details: { factor: 'passkey', reason: 'not_verified' } },
+    ]);
+  });
+
+  it('refuses a replayed answer and a cloned authenticator', async () => {
+    const user = await patientUser();
+    const key = authenticator();
+    await register(await signedInClient(t, user), key);
+    const options = (await browser().post('/api/session/passkey/options')).json();
+    const credential = key.get(options);
+    expect((await browser().post('/api/session/passkey', { credential })).statusCode).toBe(200);
+    const replay = await browser().post('/api/session/passkey', { credential });
+    expect(replay.statusCode).toBe(401);
+    // A copy of the key whose counter lags behind the real one.
+    const clone = await passkeySignIn(browser(), key, { counter: 1 });
+    expect(clone.statusCode).toBe(401);
+    const reasons = (await audits(user.id, 'sign_in'))
+      .filter((r) => r.outcome === 'failure')
+      .map((r) => (r.details as { reason: string }).reason);
+    expect(reasons).toEqual(['not_verified']);
+  });
+
+  it('needs the person verified (PIN or biometrics) when there is no password before it', async () => {
+    const user = await patientUser();
+    const key = authenticator();
+    await register(await signedInClient(t, user), key);
+    expect((await passkeySignIn(browser(), key, { userVerified: false })).statusCode).toBe(401);
+  });
+
+  it('names the passkeys of an e-mail, and a made-up one for an unknown e-mail', async () => {
+    const user = await patientUser();
+    const key = authenticator();
+    await register(await signedInClient(t, user), key);
+    const known = (
+      await browser().post('/api/session/passkey/options', { email: user.email })
+    ).json();
+    expect(known.allowCredentials.map((c: { id: string }) => c.id)).toEqual([
+      key.credentials[0]?.id,
+    ]);
+    const ask = () =>
+      browser().post('/api/session/passkey/options', { email: 'nobody-at-all@example.org' });
+    const [a, b] = [(await ask()).json(), (await ask()).json()];
+    expect(Object.keys(a).sort()).toEqual(Object.keys(known).sort());
+    expect(a.allowCredentials).toHaveLength(1);
+    expect(a.allowCredentials).toEqual(b.allowCredentials);
+    expect(a.allowCredentials[0].id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it("completes the second factor of the same person's password sign-in", async () => {
+    const nurse = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'nurse', clinicId }],
+    });
+    const key = authenticator();
+    await register(await signedInClient(t, nurse), key);
+    const client = browser();
+    const signIn = await client.post('/api/session', {
+      email: nurse.email,
+      password: TEST_PASSWORD,
+    });
+    expect(signIn.json()).toEqual({ next: 'mfa', methods: ['passkey', 'recovery'] });
+    const session = await t.database.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('user_id', '=', nurse.id)
+      .where('ended_at', 'is', null)
+      .where('mfa_verified_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    expect((await passkeySignIn(client, key, { email: nurse.email })).statusCode).toBe(200);
+    const after = await t.database.db
+      .selectFrom('sessions')
+      .select(['mfa_verified_at', 'ended_at'])
+      .where('id', '=', session.id)
+      .executeTakeFirstOrThrow();
+    expect(after.mfa_verified_at).not.toBeNull();
+    expect(after.ended_at).toBeNull();
+    expect((await client.get('/api/session')).json().complete).toBe(true);
+  });
+});
+
+describe('managing passkeys', () => {
+  it('renames one, audited', async () => {
+    const user = await patientUser();
+    const client = await signedInClient(t, user);
+    const { passkey } = (await register(client, authenticator())).json();
+    const res = await client.patch(`/api/account/passkeys/${passkey.id}`, { name: 'Phone' });
+    expect(res.json().passkey.name).toBe('Phone');
+    expect(await audits(user.id, 'update')).toMatchObject([
+      { details: { change: 'renamed', passkeyId: passkey.id } },
+    ]);
+    const other = await signedInClient(t, await patientUser());
+    expect(
+      (await other.patch(`/api/account/passkeys/${passkey.id}`, { name: 'Mine' })).statusCode,
+    ).toBe(404);
+  });
+
+  it('removes one after a step-up, but not the last factor of staff', async () => {
+    const user = await patientUser();
+    const client = await signedInClient(t, user);
+    const { passkey } = (await register(client, authenticator())).json();
+    expect((await client.delete(`/api/account/passkeys/${passkey.id}`)).statusCode).toBe(204);
+    expect(await audits(user.id, 'delete')).toMatchObject([
+      { details: { factor: 'passkey', passkeyId: passkey.id } },
+    ]);
+
+    const nurse = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'nurse', clinicId }],
+    });
+    const staff = await signedInClient(t, nurse);
+    const added = (await register(staff, authenticator())).json().passkey;
+    const last = await staff.delete(`/api/account/passkeys/${added.id}`);
+    expect(last.statusCode).toBe(409);
+    expect(last.json().error.code).toBe('last_factor');
+    expect(await counterOf(added.id)).toBe(0);
+  });
+});

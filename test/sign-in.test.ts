@@ -1,0 +1,472 @@
+// Signing in with a password: next steps, throttling and lockout (the same
+// for unknown e-mails), audit of every failure, new session ids, step-up,
+// keep-alive and sign-out.
+import type { FastifyPluginAsync, LightMyRequestResponse } from 'fastify';
+import { generateSync } from 'otplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  forgetOldFailures,
+  IP_MAX_FAILURES,
+  unlockAccount,
+} from '../src/modules/accounts/throttle.ts';
+import { requireRecentAuth } from '../src/platform/auth/step-up.ts';
+import { type TestApp, testApp } from './support/app.ts';
+import { Client } from './support/client.ts';
+import {
+  createClinic,
+  createPatient,
+  createUser,
+  signedInClient,
+  TEST_PASSWORD,
+} from './support/factories.ts';
+
+/** A route that needs a recent step-up, as record downloads will. */
+const routes: FastifyPluginAsync = async (app) => {
+  app.post('/api/test/sensitive', { config: { access: 'signed-in' } }, async (req) => {
+    requireRecentAuth(req);
+    return { ok: true };
+  });
+};
+
+let t: TestApp;
+let clinicId: string;
+let ipCounter = 0;
+beforeAll(async () => {
+  t = await testApp({ plugins: [routes] });
+  clinicId = (await createClinic(t.database.db)).id;
+});
+afterAll(() => t.close());
+
+/** A browser of its own, from an address of its own, so IP throttling stays per test. */
+function browser() {
+  const client = new Client(t.app);
+  ipCounter += 1;
+  client.ip = `198.51.${100 + Math.floor(ipCounter / 250)}.${ipCounter % 250}`;
+  return client;
+}
+
+const signIn = (client: Client, email: string, password = TEST_PASSWORD) =>
+  client.post('/api/session', { email, password });
+
+const cookieName = () => 'portal_session';
+
+async function patientUser(options: { totp?: boolean } = {}) {
+  const patient = await createPatient(t.database.db, { clinicId });
+  return createUser(t.database.db, t.config, {
+    roles: [{ role: 'patient', clinicId }],
+    patientId: patient.id,
+    ...options,
+  });
+}
+
+const auditRows = (where: { userId?: string; action: string; ip?: string }) =>
+  t.database.db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('action', '=', where.action as never)
+    .$if(!!where.userId, (q) => q.where('actor_user_id', '=', where.userId as string))
+    .$if(!!where.ip, (q) => q.where('ip', '=', where.ip as string))
+    .orderBy('id')
+    .execute();
+
+const openSessions = (userId: string) =>
+  t.database.db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('ended_at', 'is', null)
+    .execute();
+
+describe('signing in with a password', () => {
+  it('offers MFA to a patient without it, with a complete session and a secure cookie', async () => {
+    const user = await patientUser();
+    const client = browser();
+    const res = await signIn(client, user.email.toUpperCase());
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ next: 'offer-mfa', methods: [] });
+    const cookie = res.cookies.find((c) => c.name === cookieName());
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect((await client.get('/api/session')).json()).toMatchObject({
+      signedIn: true,
+      complete: true,
+      user: { id: user.id },
+    });
+    const [row] = await auditRows({ userId: user.id, action: 'sign_in' });
+    expect(row).toMatchObject({ outcome: 'success', actor_role: 'patient', ip: client.ip });
+    expect(row?.details).toMatchObject({ factor: 'password', next: 'offer-mfa' });
+  });
+
+  it('holds staff without MFA at enrolment, with an incomplete session', async () => {
+    const nurse = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'nurse', clinicId }],
+    });
+    const client = browser();
+    expect((await signIn(client, nurse.email)).json()).toEqual({ next: 'enrol-mfa', methods: [] });
+    expect((await client.get('/api/session')).json()).toMatchObject({ complete: false });
+    const res = await client.post('/api/session/keep-alive');
+    expect(res.json().error.code).toBe('second_factor_required');
+  });
+
+  it('asks anyone with MFA for the second factor', async () => {
+    const provider = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'provider', clinicId }],
+      totp: true,
+    });
+    const client = browser();
+    expect((await signIn(client, provider.email)).json()).toEqual({
+      next: 'mfa',
+      methods: ['totp'],
+    });
+    expect((await client.get('/api/session')).json()).toMatchObject({
+      complete: false,
+      methods: ['totp'],
+    });
+  });
+
+  it('answers an unknown e-mail, a wrong password and a disabled account alike, and audits each', async () => {
+    const user = await patientUser();
+    const disabled = await patientUser();
+    await t.database.db
+      .updateTable('users')
+      .set({ status: 'disabled' })
+      .where('id', '=', disabled.id)
+      .execute();
+    const unknown = await signIn(browser(), 'nobody-here@example.org');
+    const wrong = await signIn(browser(), user.email, 'not the right password');
+    const off = await signIn(browser(), disabled.email);
+    for (const res of [unknown, wrong, off]) {
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toEqual(unknown.json());
+      expect(res.cookies.find((c) => c.name === cookieName())).toBeUndefined();
+    }
+    expect(unknown.json().error.code).toBe('invalid_credentials');
+    const failures = await t.database.db
+      .selectFrom('audit_events')
+      .select(['actor_user_id', 'outcome', 'details'])
+      .where('action', '=', 'sign_in')
+      .where(
+        'request_id',
+        'in',
+        [unknown, wrong, off].map((r) => r.headers['x-request-id'] as string),
+      )
+      .orderBy('id')
+      .execute();
+    expect(failures).toEqual([
+      {
+        actor_user_id: null,
+        outcome: 'failure',
+        details: { factor: 'password', reason: 'unknown_account' },
+      },
+      {
+        actor_user_id: user.id,
+        outcome: 'failure',
+        details: { factor: 'password', reason: 'wrong_password' },
+      },
+      {
+        actor_user_id: disabled.id,
+        outcome: 'failure',
+        details: { factor: 'password', reason: 'disabled' },
+      },
+    ]);
+  });
+
+  it('refuses fields it does not accept (mass assignment)', async () => {
+    const user = await patientUser();
+    const res = await browser().post('/api/session', {
+      email: user.email,
+      password: TEST_PASSWORD,
+      role: 'system_admin',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details).toEqual([
+      { field: 'role', message: 'is not a field this request accepts' },
+    ]);
+  });
+
+  it('starts a new session and ends the one the browser had', async () => {
+    const user = await patientUser();
+    const client = await signedInClient(t, user);
+    client.ip = browser().ip;
+    const oldToken = client.cookies.get(cookieName());
+    const [old] = await openSessions(user.id);
+    expect((await signIn(client, user.email)).statusCode).toBe(200);
+    const newToken = client.cookies.get(cookieName());
+    expect(newToken).toBeDefined();
+    expect(newToken).not.toBe(oldToken);
+    const ended = await t.database.db
+      .selectFrom('sessions')
+      .select('end_reason')
+      .where('id', '=', old?.id as string)
+      .executeTakeFirstOrThrow();
+    expect(ended.end_reason).toBe('rotated');
+    const stale = new Client(t.app);
+    stale.cookies.set(cookieName(), oldToken as string);
+    expect((await stale.get('/api/session')).json().signedIn).toBe(false);
+    expect(await openSessions(user.id)).toHaveLength(1);
+  });
+});
+
+/** What two answers must share: volatile parts (times, ids) set aside. */
+function comparable(res: LightMyRequestResponse) {
+  const { date, 'x-request-id': _id, 'retry-after': retry, ...headers } = res.headers;
+  const body = res.json();
+  if (body.error?.details?.retryAfter) body.error.details.retryAfter = 'ISO';
+  if (body.error) body.error.message = body.error.message.replace(/\d\d:\d\d UTC/, 'HH:MM UTC');
+  return { status: res.statusCode, body, headers, hasRetryAfter: retry !== undefined };
+}
+
+describe('throttling', () => {
+  it('locks an account after wrong passwords, refusing even the right one, exactly as for an unknown e-mail', async () => {
+    const user = await patientUser();
+    const known = browser();
+    const stranger = browser();
+    const strangerEmail = `no-account-${user.id.slice(0, 8)}@example.org`;
+    for (let i = 1; i <= 20; i += 1) {
+      const a = await signIn(known, user.email, `wrong password number ${i}`);
+      const b = await signIn(stranger, strangerEmail, `wrong password number ${i}`);
+      expect(comparable(a), `attempt ${i}`).toEqual(comparable(b));
+      expect(a.statusCode, `attempt ${i}`).toBe(i < 5 ? 401 : 429);
+    }
+    const refused = await signIn(known, user.email);
+    expect(refused.statusCode).toBe(429);
+    const error = refused.json().error;
+    expect(error.code).toBe('too_many_attempts');
+    expect(error.message).toMatch(/^Too many attempts\. Try again after \d\d:\d\d UTC\.$/);
+    const retryAfter = new Date(error.details.retryAfter);
+    expect(retryAfter.getTime()).toBeGreaterThan(Date.now());
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+
+    // Staff see the lock on the account.
+    const account = await t.database.db
+      .selectFrom('users')
+      .select(['failed_sign_ins', 'locked_until'])
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(account.failed_sign_ins).toBe(5);
+    expect(account.locked_until?.getTime()).toBeGreaterThan(Date.now());
+
+    // Every failure is audited: 4 wrong passwords, then the one that locked, then 16 refused.
+    const failures = await auditRows({ userId: user.id, action: 'sign_in' });
+    expect(failures).toHaveLength(21);
+    expect(failures.every((f) => f.outcome === 'failure')).toBe(true);
+    expect(
+      failures.filter((f) => (f.details as { reason: string }).reason === 'locked'),
+    ).toHaveLength(16);
+    const lockouts = await auditRows({ userId: user.id, action: 'lockout' });
+    expect(lockouts).toHaveLength(1);
+    expect(lockouts[0]?.details).toMatchObject({ scope: 'account', failures: 5 });
+
+    // The lock ends at its time; the right password then works and clears the streak.
+    await t.database.db
+      .updateTable('sign_in_throttle')
+      .set({ locked_until: new Date(Date.now() - 1000) })
+      .where('key', '=', `email:${user.email}`)
+      .execute();
+    expect((await signIn(known, user.email)).statusCode).toBe(200);
+    const cleared = await t.database.db
+      .selectFrom('users')
+      .select(['failed_sign_ins', 'locked_until'])
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(cleared).toEqual({ failed_sign_ins: 0, locked_until: null });
+    const row = await t.database.db
+      .selectFrom('sign_in_throttle')
+      .select('key')
+      .where('key', '=', `email:${user.email}`)
+      .executeTakeFirst();
+    expect(row).toBeUndefined();
+  });
+
+  it('locks for longer after each further failure', async () => {
+    const user = await patientUser();
+    const client = browser();
+    for (let i = 0; i < 5; i += 1) await signIn(client, user.email, 'wrong wrong wrong');
+    const key = `email:${user.email}`;
+    const lock = () =>
+      t.database.db
+        .selectFrom('sign_in_throttle')
+        .select(['failures', 'locked_until'])
+        .where('key', '=', key)
+        .executeTakeFirstOrThrow();
+    const first = await lock();
+    await t.database.db
+      .updateTable('sign_in_throttle')
+      .set({ locked_until: new Date(Date.now() - 1000) })
+      .where('key', '=', key)
+      .execute();
+    const before = Date.now();
+    expect((await signIn(client, user.email, 'wrong again, sadly')).statusCode).toBe(429);
+    const second = await lock();
+    expect(first.failures).toBe(5);
+    expect(second.failures).toBe(6);
+    // The sixth failure locks for 2 minutes, so well past one minute from now.
+    expect((second.locked_until as Date).getTime()).toBeGreaterThan(before + 60_000);
+  });
+
+  it('is lifted by unlockAccount, as staff do', async () => {
+    const user = await patientUser();
+    const client = browser();
+    for (let i = 0; i < 5; i += 1) await signIn(client, user.email, 'wrong wrong wrong');
+    expect((await signIn(client, user.email)).statusCode).toBe(429);
+    await unlockAccount(t.database.db, user.id);
+    expect((await signIn(client, user.email)).statusCode).toBe(200);
+  });
+
+  it('forgets counters a day old, but not a lock still in force', async () => {
+    const dayAgo = new Date(Date.now() - 25 * 3_600_000);
+    const keys = ['email:old-typo@example.org', 'email:still-locked@example.org'];
+    await t.database.db
+      .insertInto('sign_in_throttle')
+      .values([
+        { key: keys[0] as string, failures: 2, last_failure_at: dayAgo },
+        {
+          key: keys[1] as string,
+          failures: 11,
+          last_failure_at: dayAgo,
+          locked_until: new Date(Date.now() + 60_000),
+        },
+      ])
+      .execute();
+    await forgetOldFailures(t.database.db);
+    const left = await t.database.db
+      .selectFrom('sign_in_throttle')
+      .select('key')
+      .where('key', 'in', keys)
+      .execute();
+    expect(left).toEqual([{ key: keys[1] }]);
+  });
+
+  it(`locks an IP after ${IP_MAX_FAILURES} failures, for every account, but not other IPs`, async () => {
+    const user = await patientUser();
+    const attacker = browser();
+    for (let i = 0; i < IP_MAX_FAILURES; i += 1)
+      await signIn(
+        attacker,
+        `guess-${i}-${user.id.slice(0, 6)}@example.org`,
+        'password guess 1234',
+      );
+    const res = await signIn(attacker, user.email);
+    expect(res.statusCode).toBe(429);
+    expect(res.json().error.code).toBe('too_many_attempts');
+    const lockouts = await auditRows({ action: 'lockout', ip: attacker.ip });
+    expect(lockouts.map((l) => l.details)).toEqual([
+      expect.objectContaining({ scope: 'ip', failures: IP_MAX_FAILURES }),
+    ]);
+    expect((await signIn(browser(), user.email)).statusCode).toBe(200);
+  });
+});
+
+describe('signing out', () => {
+  it("ends the session, clears the cookie and the browser's data, and is audited", async () => {
+    const user = await patientUser();
+    const client = browser();
+    await signIn(client, user.email);
+    const [session] = await openSessions(user.id);
+    const res = await client.delete('/api/session');
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['clear-site-data']).toBe('"cache", "cookies", "storage"');
+    const cleared = res.cookies.find((c) => c.name === cookieName());
+    expect(cleared?.value).toBe('');
+    const ended = await t.database.db
+      .selectFrom('sessions')
+      .select(['ended_at', 'end_reason'])
+      .where('id', '=', session?.id as string)
+      .executeTakeFirstOrThrow();
+    expect(ended.end_reason).toBe('sign_out');
+    expect(await auditRows({ userId: user.id, action: 'sign_out' })).toMatchObject([
+      { outcome: 'success', resource_id: session?.id },
+    ]);
+    expect((await client.get('/api/session')).json().signedIn).toBe(false);
+  });
+
+  it('works while the second factor is still due', async () => {
+    const nurse = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'nurse', clinicId }],
+    });
+    const client = browser();
+    await signIn(client, nurse.email);
+    expect((await client.delete('/api/session')).statusCode).toBe(204);
+    expect(await openSessions(nurse.id)).toHaveLength(0);
+  });
+});
+
+describe('keep-alive', () => {
+  it('touches the session even right after another request', async () => {
+    const user = await patientUser();
+    const client = await signedInClient(t, user);
+    const [session] = await openSessions(user.id);
+    const recently = new Date(Date.now() - 5_000);
+    await t.database.db
+      .updateTable('sessions')
+      .set({ last_seen_at: recently })
+      .where('id', '=', session?.id as string)
+      .execute();
+    const res = await client.post('/api/session/keep-alive');
+    expect(res.statusCode).toBe(200);
+    const [after] = await openSessions(user.id);
+    expect(after?.last_seen_at.getTime()).toBeGreaterThan(recently.getTime());
+    expect(Date.parse(res.json().idleExpiresAt)).toBe(
+      (after?.last_seen_at.getTime() as number) + (after?.idle_minutes as number) * 60_000,
+    );
+  });
+});
+
+describe('step-up', () => {
+  async function staleClient(options: { totp?: boolean } = {}) {
+    const user = await patientUser(options);
+    const client = await signedInClient(t, user);
+    client.ip = browser().ip;
+    await t.database.db
+      .updateTable('sessions')
+      .set({ reauthenticated_at: new Date(Date.now() - 10 * 60_000) })
+      .where('user_id', '=', user.id)
+      .execute();
+    return { user, client };
+  }
+
+  it('is required when the last password is older than 5 minutes, and given by the password', async () => {
+    const { user, client } = await staleClient();
+    const refused = await client.post('/api/test/sensitive');
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json().error).toEqual({
+      code: 'reauthentication_required',
+      message: "Confirm it's you: enter your password again.",
+    });
+    const wrong = await client.post('/api/session/reauthenticate', { password: 'not my password' });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().error.code).toBe('invalid_credentials');
+    const oldToken = client.cookies.get(cookieName());
+    const ok = await client.post('/api/session/reauthenticate', { password: TEST_PASSWORD });
+    expect(ok.statusCode).toBe(200);
+    expect(Date.parse(ok.json().recentAuthUntil)).toBeGreaterThan(Date.now());
+    expect(client.cookies.get(cookieName())).not.toBe(oldToken);
+    expect((await client.post('/api/test/sensitive')).json()).toEqual({ ok: true });
+    const rows = await auditRows({ userId: user.id, action: 'sign_in' });
+    expect(rows.map((r) => [r.outcome, r.details])).toEqual([
+      ['failure', { factor: 'password', reason: 'wrong_password', stepUp: true }],
+      ['success', { factor: 'password', stepUp: true }],
+    ]);
+  });
+
+  it('is given by a code from the authenticator app, once per code', async () => {
+    const { user, client } = await staleClient({ totp: true });
+    const code = generateSync({ secret: user.totpSecret as string });
+    expect((await client.post('/api/session/reauthenticate', { code })).statusCode).toBe(200);
+    await t.database.db
+      .updateTable('sessions')
+      .set({ reauthenticated_at: new Date(Date.now() - 10 * 60_000) })
+      .where('user_id', '=', user.id)
+      .execute();
+    const replay = await client.post('/api/session/reauthenticate', { code });
+    expect(replay.json().error.code).toBe('invalid_code');
+  });
+
+  it('takes a password or a code, not both', async () => {
+    const { client } = await staleClient();
+    const res = await client.post('/api/session/reauthenticate', {
+      password: TEST_PASSWORD,
+      code: '123456',
+    });
+    expect(res.statusCode).toBe(400);
+  });
+});
