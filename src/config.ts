@@ -109,6 +109,8 @@ function productionProblems(c: Config): string[] {
     out.push('COOKIE_SECRET: required in production (at least 32 random characters)');
   if (c.encryptionKey.equals(DEV_ENCRYPTION_KEY))
     out.push('ENCRYPTION_KEY: required in production (openssl rand -base64 32)');
+  if (!c.smtpUrl)
+    out.push('SMTP_URL: required in production (without it mail would wait in the database)');
   if (!c.databaseUrl)
     out.push('DATABASE_URL: required in production (the embedded database is for trials only)');
   if (c.demoData) out.push('DEMO_DATA: demo accounts and data must be off in production');

@@ -176,7 +176,13 @@ describe('configuration problems', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).not.toMatch(STACK_FRAME);
     const named = lines(result.stderr).map((line) => line.match(/^portal: ([A-Z_]+): /)?.[1]);
-    expect(named).toEqual(['COOKIE_SECRET', 'ENCRYPTION_KEY', 'DATABASE_URL', 'PUBLIC_URL']);
+    expect(named).toEqual([
+      'COOKIE_SECRET',
+      'ENCRYPTION_KEY',
+      'SMTP_URL',
+      'DATABASE_URL',
+      'PUBLIC_URL',
+    ]);
   });
 
   it('a port already in use is named', { timeout: 60_000 }, async () => {

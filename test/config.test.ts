@@ -17,6 +17,7 @@ const productionEnv: Env = {
   DATABASE_URL: 'postgres://portal:pw@db.internal:5432/portal',
   PUBLIC_URL: 'https://portal.example.org',
   ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  SMTP_URL: 'smtp://mailer:pw@smtp.example.org:587',
 };
 
 /** The problem lines loadConfig reports for `env` (fails if it accepts it). */
@@ -150,6 +151,7 @@ describe('production', () => {
     ['a missing COOKIE_SECRET', { COOKIE_SECRET: undefined }, 'COOKIE_SECRET'],
     ['the development COOKIE_SECRET', { COOKIE_SECRET: DEV_COOKIE_SECRET }, 'COOKIE_SECRET'],
     ['a missing ENCRYPTION_KEY', { ENCRYPTION_KEY: undefined }, 'ENCRYPTION_KEY'],
+    ['a missing SMTP_URL', { SMTP_URL: undefined }, 'SMTP_URL'],
     ['no DATABASE_URL', { DATABASE_URL: undefined }, 'DATABASE_URL'],
     ['DEMO_DATA=true', { DEMO_DATA: 'true' }, 'DEMO_DATA'],
     ['an http:// PUBLIC_URL', { PUBLIC_URL: 'http://portal.example.org' }, 'PUBLIC_URL'],
@@ -166,6 +168,7 @@ describe('production', () => {
       'DEMO_DATA',
       'ENCRYPTION_KEY',
       'PUBLIC_URL',
+      'SMTP_URL',
     ]);
   });
 });

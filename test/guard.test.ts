@@ -85,6 +85,25 @@ describe('sessions', () => {
   });
 });
 
+describe('an idle session on a public route', () => {
+  it('is ended and the request carries on signed out, saying why once', async () => {
+    const nurse = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'nurse', clinicId }],
+    });
+    const client = await signedInClient(t, nurse);
+    await t.database.db
+      .updateTable('sessions')
+      .set({ last_seen_at: new Date(Date.now() - 16 * 60_000) })
+      .where('user_id', '=', nurse.id)
+      .execute();
+    const first = await client.get('/api/session');
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ signedIn: false, signedOutReason: 'timeout' });
+    expect((await client.get('/api/session')).json().signedOutReason).toBeUndefined();
+    expect(await auditRows(nurse.id, 'timeout')).toHaveLength(1);
+  });
+});
+
 describe('roles', () => {
   it('let a nurse in and refuse a patient, auditing the refusal', async () => {
     const nurse = await createUser(t.database.db, t.config, {

@@ -282,21 +282,22 @@ describe('acting for a dependent', () => {
     expect(session.acting_for_patient_id).toBeNull();
   });
 
-  it('stops at once when the grant expires mid-session', async () => {
-    const { child, user, client, grantId } = await family();
+  it('stops at once when the grant expires mid-session: back on their own record', async () => {
+    const { child, own, user, client, grantId } = await family();
     await client.post('/api/session/acting-for', { patientId: child.id });
-    expect((await client.get('/api/test/my-record')).statusCode).toBe(200);
+    expect((await client.get('/api/test/my-record')).json()).toEqual({ patientId: child.id });
     await db()
       .updateTable('proxy_grants')
       .set({ granted_at: new Date(Date.now() - 2 * DAY), expires_at: new Date(Date.now() - DAY) })
       .where('id', '=', grantId)
       .execute();
-    expect((await client.get('/api/test/my-record')).statusCode).toBe(404);
+    expect((await client.get('/api/test/my-record')).json()).toEqual({ patientId: own.id });
+    expect((await client.get('/api/session')).json().actingForPatientId).toBeNull();
     expect((await client.get('/api/account/dependents')).json().dependents).toEqual([]);
     expect((await client.post('/api/session/acting-for', { patientId: child.id })).statusCode).toBe(
       404,
     );
-    expect(await audits({ actor: user.id, action: 'access_denied' })).toHaveLength(2);
+    expect(await audits({ actor: user.id, action: 'access_denied' })).toHaveLength(1);
   });
 
   it('ends when staff revoke the grant: the caregiver is back on their own record', async () => {

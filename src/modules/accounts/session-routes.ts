@@ -61,6 +61,11 @@ export const SessionState = Type.Object({
     description: 'send as the x-csrf-token header on every POST, PUT, PATCH, DELETE',
   }),
   signedIn: Type.Boolean(),
+  signedOutReason: Type.Optional(
+    Type.Union([Type.Literal('timeout'), Type.Literal('expired')], {
+      description: 'set once, on the first call after the session timed out or expired',
+    }),
+  ),
   complete: Type.Optional(
     Type.Boolean({ description: 'false while a second factor is still due' }),
   ),
@@ -126,7 +131,10 @@ export const sessionRoutes: ModuleRoutes = async (app, { db, config }) => {
     async (req, reply) => {
       const token = csrfToken(req, reply, config);
       const auth = req.auth;
-      if (!auth) return { csrfToken: token, signedIn: false };
+      if (!auth)
+        return req.sessionEnded
+          ? { csrfToken: token, signedIn: false, signedOutReason: req.sessionEnded }
+          : { csrfToken: token, signedIn: false };
       const s = auth.session;
       const at = s.reauthenticated_at;
       return {

@@ -57,6 +57,8 @@ export async function loadAuth(db: Kysely<Schema>, session: SessionRow): Promise
     .where('id', '=', session.user_id)
     .executeTakeFirst();
   if (!user || user.status !== 'active') return null;
+  if (session.acting_for_patient_id && session.acting_for_patient_id !== user.patient_id)
+    session = await dropExpiredActingFor(db, session);
   const roles = await db
     .selectFrom('user_roles')
     .select(['role', 'clinic_id'])
@@ -79,6 +81,25 @@ export async function loadAuth(db: Kysely<Schema>, session: SessionRow): Promise
     roles: grants,
     complete: !due || session.mfa_verified_at !== null,
   };
+}
+
+/** A caregiver's grant can expire mid-session: they are back on their own record. */
+async function dropExpiredActingFor(db: Kysely<Schema>, session: SessionRow): Promise<SessionRow> {
+  const grant = await db
+    .selectFrom('proxy_grants')
+    .select('id')
+    .where('proxy_user_id', '=', session.user_id)
+    .where('patient_id', '=', session.acting_for_patient_id as string)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .executeTakeFirst();
+  if (grant) return session;
+  await db
+    .updateTable('sessions')
+    .set({ acting_for_patient_id: null })
+    .where('id', '=', session.id)
+    .execute();
+  return { ...session, acting_for_patient_id: null };
 }
 
 export const hasRole = (auth: Auth | null, ...roles: Role[]) =>

@@ -17,6 +17,13 @@ import {
   sessionExpiry,
 } from './sessions.ts';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set when this request found its session timed out or expired. */
+    sessionEnded?: 'timeout' | 'expired';
+  }
+}
+
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Writing last_seen_at on every request would make every read a write. */
 const TOUCH_AFTER_MS = 15_000;
@@ -26,7 +33,7 @@ export function installGuard(app: FastifyInstance, db: Kysely<Schema>, config: C
   app.addHook('onRequest', async (req, reply) => {
     const access = req.routeOptions.config?.access;
     if (!access) return; // no route matched: the 404 handler answers
-    req.auth = await resolveSession(req, reply, db, config);
+    req.auth = await resolveSession(req, reply, db, config, access !== 'public');
     if (!SAFE.has(req.method)) checkCsrf(req, config);
     if (access === 'public') return;
     if (!req.auth) throw new ApiError(401, 'sign_in_required', 'Please sign in to continue.');
@@ -52,6 +59,7 @@ async function resolveSession(
   reply: FastifyReply,
   db: Kysely<Schema>,
   config: Config,
+  protectedRoute: boolean,
 ) {
   const cookie = sessionCookieName(config);
   const token = req.cookies[cookie];
@@ -77,6 +85,9 @@ async function resolveSession(
       );
     });
     reply.clearCookie(cookie, sessionCookieOptions(config));
+    // A public route (the sign-in page's own calls) carries on signed out.
+    req.sessionEnded = ended;
+    if (!protectedRoute) return null;
     throw new ApiError(
       401,
       'session_expired',
