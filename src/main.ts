@@ -111,13 +111,8 @@ program
   .command('demo-code')
   .description('Print the current sign-in code of a demo staff account.')
   .requiredOption('--email <email>', 'a demo account, e.g. nurse@demo.portal.test')
-  .action((opts: { email: string }) => {
-    const config = loadConfig();
-    if (config.env === 'production')
-      throw new UserError('demo-code is not available in production.');
-    return withDatabase(async (database) => {
-      console.log(await demoCode(database.db, config, opts.email));
-    });
+  .action(async (opts: { email: string }) => {
+    console.log(await demoCode(loadConfig(), opts.email));
   });
 
 async function withDatabase(work: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<void>) {

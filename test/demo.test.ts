@@ -138,8 +138,7 @@ describe('seeding', () => {
 
 describe('demo codes', () => {
   it('are the current TOTP code of a demo staff account', async () => {
-    const { db } = await seeded();
-    const code = await demoCode(db, config, 'Nurse@Demo.Portal.Test');
+    const code = await demoCode(config, 'Nurse@Demo.Portal.Test');
     expect(code).toMatch(/^\d{6}$/);
     // The code is for the current 30 s step; a step boundary may fall between the two calls.
     const now = await generate({ secret: DEMO_TOTP_SECRET });
@@ -151,12 +150,11 @@ describe('demo codes', () => {
   });
 
   it('are refused for other accounts, patients without TOTP, and in production', async () => {
-    const { db } = await seeded();
-    await expect(demoCode(db, config, 'someone@example.org')).rejects.toThrow(/not a demo account/);
-    await expect(demoCode(db, config, demoEmail('patient'))).rejects.toThrow(/no authenticator/);
-    await expect(
-      demoCode(db, { ...config, env: 'production' }, demoEmail('nurse')),
-    ).rejects.toThrow(/not available in production/);
+    await expect(demoCode(config, 'someone@example.org')).rejects.toThrow(/not a demo account/);
+    await expect(demoCode(config, demoEmail('patient'))).rejects.toThrow(/no authenticator/);
+    await expect(demoCode({ ...config, env: 'production' }, demoEmail('nurse'))).rejects.toThrow(
+      /not available in production/,
+    );
   });
 });
 
