@@ -50,17 +50,28 @@ async function stopChild(child: ChildProcess): Promise<void> {
   }
 }
 
-export async function startPortal(): Promise<PortalServer> {
+export interface PortalOptions {
+  /** Extra environment, e.g. SESSION_IDLE_MINUTES. */
+  env?: Record<string, string>;
+}
+
+export async function startPortal(options: PortalOptions = {}): Promise<PortalServer> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'portal-e2e-'));
-  const url = `http://127.0.0.1:${port}`;
+  // Browsers reach the portal as localhost: WebAuthn needs a domain (not an IP)
+  // as its relying party, and PUBLIC_URL must be the origin the browser sees.
+  const url = `http://localhost:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
     HOST: '127.0.0.1',
+    PUBLIC_URL: url,
     DATA_DIR: dataDir,
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
+    // Every test browser shares one address; the limit has its own unit test.
+    RATE_LIMIT_PER_MINUTE: '100000',
+    ...options.env,
   };
   // PostgreSQL when the tests were given one; otherwise the server's embedded PGlite.
   if (!process.env.DATABASE_URL) delete env.DATABASE_URL;
@@ -90,7 +101,7 @@ export async function startPortal(): Promise<PortalServer> {
         `portal exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`,
       );
     }
-    if (await isReady(url)) return { url, stop };
+    if (await isReady(`http://127.0.0.1:${port}`)) return { url, stop };
     await sleep(250);
   }
   await stop();

@@ -55,7 +55,8 @@ export const VARIABLES = {
   SESSION_IDLE_MINUTES:
     'idle sign-out in minutes, optionally per role: "15" or "15,patient=20" (default 15)',
   SESSION_MAX_HOURS: 'absolute session lifetime in hours (default 12)',
-  RATE_LIMIT_PER_MINUTE: 'API requests per minute per IP address and instance (default 600)',
+  RATE_LIMIT_PER_MINUTE:
+    'API requests per minute per IP address and instance (default 3000; a clinic shares one address)',
 } as const;
 
 const ENVIRONMENTS: Environment[] = ['development', 'production', 'test'];
@@ -95,7 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: check('MAIL_FROM', (v) => v, 'Patient portal <no-reply@localhost>'),
     idleMinutes: check('SESSION_IDLE_MINUTES', idleMinutes, { default: 15, byRole: {} }),
     sessionMaxHours: check('SESSION_MAX_HOURS', integer(1, 24), 12),
-    rateLimitPerMinute: check('RATE_LIMIT_PER_MINUTE', integer(1, 1_000_000), 600),
+    rateLimitPerMinute: check('RATE_LIMIT_PER_MINUTE', integer(1, 1_000_000), 3000),
   };
   if (production) problems.push(...productionProblems(config));
   if (problems.length > 0) throw new UserError(problems.join('\n'));

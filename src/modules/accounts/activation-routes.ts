@@ -12,7 +12,6 @@ import {
   sessionCookieOptions,
 } from '../../platform/auth/sessions.ts';
 import type { Schema } from '../../platform/db/schema.ts';
-import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleRoutes } from '../../platform/http/module.ts';
 import {
@@ -21,7 +20,7 @@ import {
   emailTaken,
   emailTakenError,
 } from './activation.ts';
-import { hashPassword, passwordProblem } from './passwords.ts';
+import { hashPassword, requireStrongPassword } from './passwords.ts';
 import { enforceLimit } from './request-limits.ts';
 
 /** Attempts per IP, checks and activations together. */
@@ -92,8 +91,7 @@ export const activationRoutes: ModuleRoutes = async (app, { db, config }) => {
       const source = auditSource(req);
       const code = await checkActivationCode(db, source, req.body);
       const email = req.body.email.trim().toLowerCase();
-      const problem = passwordProblem(req.body.password, [email, code.givenName, code.familyName]);
-      if (problem) throw new ApiError(400, 'weak_password', problem);
+      requireStrongPassword(req.body.password, [email, code.givenName, code.familyName]);
       if (await emailTaken(db, email)) throw emailTakenError();
       // Hashing is slow on purpose: done before the transaction opens.
       const passwordHash = await hashPassword(req.body.password);

@@ -21,7 +21,7 @@ import {
   TOKEN_MINUTES,
   useOneTimeToken,
 } from './one-time-tokens.ts';
-import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import { hashPassword, requireStrongPassword, verifyPassword } from './passwords.ts';
 import { enforceLimit } from './request-limits.ts';
 
 type Db = Kysely<Schema>;
@@ -68,8 +68,7 @@ export const credentialRoutes: ModuleRoutes = async (app, { db, config, jobs }) 
         });
         throw new ApiError(400, 'wrong_password', 'Your current password is not right.');
       }
-      const problem = passwordProblem(req.body.newPassword, [user.email, user.display_name]);
-      if (problem) throw new ApiError(400, 'weak_password', problem);
+      requireStrongPassword(req.body.newPassword, [user.email, user.display_name], 'newPassword');
       const passwordHash = await hashPassword(req.body.newPassword);
       const ended = await db.transaction().execute(async (trx) => {
         await trx

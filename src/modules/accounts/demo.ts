@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import { generate } from 'otplib';
 import type { Config } from '../../config.ts';
-import { decrypt, encrypt } from '../../platform/crypto/crypto.ts';
+import { encrypt } from '../../platform/crypto/crypto.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { UserError } from '../../platform/errors.ts';
 import { birthday, MAX_GRANT_YEARS } from '../patients/proxies.ts';

@@ -2,6 +2,7 @@
 // common passwords and ones built from the user's own name or e-mail are refused.
 import { createRequire } from 'node:module';
 import { hash, verify } from '@node-rs/argon2';
+import { ApiError } from '../../platform/errors.ts';
 
 export const MIN_PASSWORD_LENGTH = 12;
 const MAX_PASSWORD_LENGTH = 256;
@@ -23,21 +24,49 @@ function commonPasswords(): Set<string> {
 
 export const isCommonPassword = (password: string) => commonPasswords().has(password.toLowerCase());
 
-/** Why a password is refused, or null when it is acceptable. */
-export function passwordProblem(password: string, personal: string[] = []): string | null {
+export type PasswordReason = 'too_short' | 'too_long' | 'common' | 'personal';
+
+/** Why a password is refused (a code for the web app, a sentence for people), or null. */
+export function passwordRuleBroken(
+  password: string,
+  personal: string[] = [],
+): { reason: PasswordReason; message: string } | null {
   const length = [...password].length;
   if (length < MIN_PASSWORD_LENGTH)
-    return `Use at least ${MIN_PASSWORD_LENGTH} characters; a short sentence is easy to remember.`;
-  if (length > MAX_PASSWORD_LENGTH) return `Use at most ${MAX_PASSWORD_LENGTH} characters.`;
+    return {
+      reason: 'too_short',
+      message: `Use at least ${MIN_PASSWORD_LENGTH} characters; a short sentence is easy to remember.`,
+    };
+  if (length > MAX_PASSWORD_LENGTH)
+    return { reason: 'too_long', message: `Use at most ${MAX_PASSWORD_LENGTH} characters.` };
   if (isCommonPassword(password))
-    return 'This password is one of the most common ones, so it is easy to guess. Choose another.';
+    return {
+      reason: 'common',
+      message:
+        'This password is one of the most common ones, so it is easy to guess. Choose another.',
+    };
   const lower = password.toLowerCase();
   const words = personal
     .flatMap((p) => p.toLowerCase().split(/[\s@.]+/))
     .filter((w) => w.length >= 4);
   if (words.some((w) => lower.includes(w)))
-    return 'Do not use your name or e-mail address in your password.';
+    return {
+      reason: 'personal',
+      message: 'Do not use your name or e-mail address in your password.',
+    };
   return null;
+}
+
+export const passwordProblem = (password: string, personal: string[] = []) =>
+  passwordRuleBroken(password, personal)?.message ?? null;
+
+/** Throws 400 weak_password naming the field and the rule, when a rule is broken. */
+export function requireStrongPassword(password: string, personal: string[], field = 'password') {
+  const broken = passwordRuleBroken(password, personal);
+  if (broken)
+    throw new ApiError(400, 'weak_password', broken.message, [
+      { field, message: broken.message, reason: broken.reason },
+    ]);
 }
 
 export const hashPassword = (password: string) => hash(password, { algorithm: ARGON2ID });

@@ -8,7 +8,6 @@ import { auditSource } from '../../platform/auth/context.ts';
 import { endUserSessions } from '../../platform/auth/sessions.ts';
 import { hashToken, newToken } from '../../platform/crypto/crypto.ts';
 import type { Schema } from '../../platform/db/schema.ts';
-import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleRoutes } from '../../platform/http/module.ts';
 import { nudgeMailSender, queueMail } from '../../platform/mail/mail.ts';
@@ -20,7 +19,7 @@ import {
   TOKEN_MINUTES,
   useOneTimeToken,
 } from './one-time-tokens.ts';
-import { hashPassword, passwordProblem } from './passwords.ts';
+import { hashPassword, requireStrongPassword } from './passwords.ts';
 import { enforceLimit, overLimit } from './request-limits.ts';
 
 type Db = Kysely<Schema>;
@@ -103,8 +102,7 @@ export const recoveryRoutes: ModuleRoutes = async (app, { db, config, jobs }) =>
         });
         throw invalidToken('password_reset');
       }
-      const problem = passwordProblem(req.body.password, [found.email, found.display_name]);
-      if (problem) throw new ApiError(400, 'weak_password', problem);
+      requireStrongPassword(req.body.password, [found.email, found.display_name]);
       const passwordHash = await hashPassword(req.body.password);
       await db.transaction().execute(async (trx) => {
         if (!(await useOneTimeToken(trx, found.token_hash))) throw invalidToken('password_reset');

@@ -145,7 +145,7 @@ export const sessionRoutes: ModuleRoutes = async (app, { db, config }) => {
         roles: auth.roles,
         actingForPatientId: s.acting_for_patient_id,
         idleMinutes: s.idle_minutes,
-        idleExpiresAt: new Date(Date.now() + s.idle_minutes * 60_000).toISOString(),
+        idleExpiresAt: idleExpiresAt(s.last_seen_at, s.idle_minutes),
         expiresAt: s.expires_at.toISOString(),
         methods: challengeMethods(await factorsOf(db, auth.user.id)),
         recentAuthUntil: at && auth.complete ? recentAuthUntil(at).toISOString() : null,
@@ -178,15 +178,19 @@ export const sessionRoutes: ModuleRoutes = async (app, { db, config }) => {
       schema: {
         tags: ['session'],
         summary: 'Sign out: ends the session and clears what this browser kept',
+        description:
+          'With `?reason=idle` the web app reports its own idle sign-out (audited as a timeout).',
+        querystring: Type.Object({ reason: Type.Optional(Type.Literal('idle')) }),
         response: { 204: Type.Null() },
       },
     },
     async (req, reply) => {
       const auth = req.auth as Auth;
+      const idle = req.query.reason === 'idle';
       await db.transaction().execute(async (trx) => {
-        await endSession(trx, auth.session.id, 'sign_out');
+        await endSession(trx, auth.session.id, idle ? 'timeout' : 'sign_out');
         await audit(trx, auditSource(req), {
-          action: 'sign_out',
+          action: idle ? 'timeout' : 'sign_out',
           resourceType: 'Session',
           resourceId: auth.session.id,
         });

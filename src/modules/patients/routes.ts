@@ -83,6 +83,8 @@ export const patientRoutes: ModuleRoutes = async (app, { db, config }) => {
           resourceType: 'Patient',
           resourceId: patientId,
           patientId,
+          // The clinic through which this staff member reaches the patient.
+          clinicId: record.clinics[0]?.clinicId ?? null,
         });
         return record;
       });

@@ -56,7 +56,7 @@ export async function loadAuth(db: Kysely<Schema>, session: SessionRow): Promise
     )
     .where('id', '=', session.user_id)
     .executeTakeFirst();
-  if (!user || user.status !== 'active') return null;
+  if (user?.status !== 'active') return null;
   if (session.acting_for_patient_id && session.acting_for_patient_id !== user.patient_id)
     session = await dropExpiredActingFor(db, session);
   const roles = await db

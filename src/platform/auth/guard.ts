@@ -103,11 +103,13 @@ async function resolveSession(
   if (
     Date.now() - session.last_seen_at.getTime() > TOUCH_AFTER_MS &&
     req.headers['x-background'] !== '1'
-  )
+  ) {
+    auth.session.last_seen_at = new Date();
     await db
       .updateTable('sessions')
-      .set({ last_seen_at: new Date() })
+      .set({ last_seen_at: auth.session.last_seen_at })
       .where('id', '=', session.id)
       .execute();
+  }
   return auth;
 }

@@ -41,3 +41,25 @@ export function timeZoneName(lang: string, timeZone: string): string {
   }
   return timeZone;
 }
+
+/** An instant (ISO string) as a date and time in the viewer's own time zone. */
+export function dateTime(lang: string, iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+/** A calendar date "YYYY-MM-DD" (a birth date) without any time zone shift. */
+export function calendarDate(lang: string, ymd: string): string {
+  const [year, month, day] = ymd.split('-').map(Number);
+  if (!year || !month || !day) return ymd;
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(
+    Date.UTC(year, month - 1, day),
+  );
+}
+
+/** Seconds as "m:ss" for a countdown. */
+export function minutesSeconds(totalSeconds: number): string {
+  const s = Math.max(0, Math.ceil(totalSeconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}

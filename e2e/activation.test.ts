@@ -1,0 +1,184 @@
+// The issue's browser story: a front-desk member opens a patient's record and
+// issues an activation code; the patient activates, sets up TOTP, signs out,
+// signs in again with the second factor, and finds that front-desk access in
+// "Who accessed my record". Once in English, once in Spanish; axe on every page.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { expectAccessible, launchBrowser } from './browser.ts';
+import {
+  chooseLanguage,
+  DEMO_PASSWORD,
+  DEMO_TOTP_SECRET,
+  demoEmail,
+  fillSignIn,
+  nextTotp,
+  onPage,
+  openPage,
+  signInWithTotp,
+  signOut,
+  type Texts,
+  texts,
+} from './identity.ts';
+import { type PortalServer, startPortal } from './server.ts';
+
+let portal: PortalServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  portal = await startPortal();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await portal?.stop();
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+});
+
+const FRONT_DESK_NAME = 'Dana Whitcombe';
+
+interface Case {
+  lang: 'en' | 'es';
+  locale: string;
+  family: string;
+  given: string;
+  birthDate: string;
+  email: string;
+  secondSignIn: 'totp' | 'recovery';
+}
+
+const cases: Case[] = [
+  {
+    lang: 'en',
+    locale: 'en-US',
+    family: 'Arbeloa',
+    given: 'Tomás',
+    birthDate: '1990-06-21',
+    email: 'tomas.e2e@mail.example',
+    secondSignIn: 'totp',
+  },
+  {
+    lang: 'es',
+    locale: 'es-MX',
+    family: 'Quillfeather',
+    given: 'Robin',
+    birthDate: '2016-09-02',
+    email: 'robin.e2e@mail.example',
+    secondSignIn: 'recovery',
+  },
+];
+const PATIENT_PASSWORD = 'river stones hum quietly 88';
+
+/** Front desk: sign in with TOTP, find the patient, open the record, issue a code. */
+async function issueCode(page: Page, t: Texts, c: Case): Promise<string> {
+  const url = portal.url;
+  await signInWithTotp(page, t, url, demoEmail('front_desk'), DEMO_PASSWORD, DEMO_TOTP_SECRET);
+  // Signed in, the app speaks the account's language; this run wants its own.
+  await chooseLanguage(page, c.lang);
+  await onPage(page, t.staffSearch.title);
+
+  await page.getByLabel(t.staffSearch.query).fill(c.family);
+  await page.getByRole('button', { name: t.staffSearch.submit, exact: true }).click();
+  const name = `${c.family}, ${c.given}`;
+  await page.getByRole('link', { name }).click();
+  await onPage(page, name); // opening the record is the access the patient will see
+
+  await page.getByRole('button', { name: t.activation.issue }).click();
+  const code = (await page.locator('.code-box code').textContent()) ?? '';
+  expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  await expect.poll(() => page.locator('.letter').count()).toBe(1);
+  await expectAccessible(page);
+  return code;
+}
+
+/** The patient: code and birth date, then e-mail, password, language. */
+async function activate(page: Page, t: Texts, c: Case, code: string) {
+  await page.goto(`${portal.url}/activate`);
+  await onPage(page, t.activate.title);
+  await page.getByLabel(t.activate.code).fill(code.toLowerCase().replaceAll('-', ' '));
+  await page.getByLabel(t.activate.birthDate).fill(c.birthDate);
+  await page.getByRole('button', { name: t.activate.continue }).click();
+  await page.getByRole('heading', { name: t.activate.step2 }).waitFor();
+  await expectAccessible(page);
+  await page.getByLabel(t.activate.email).fill(c.email);
+  await page.getByLabel(t.activate.password, { exact: true }).fill(PATIENT_PASSWORD);
+  expect(await page.getByLabel(t.activate.language).inputValue()).toBe(c.lang);
+  await page.getByRole('button', { name: t.activate.submit }).click();
+}
+
+/** Offered a second factor: set up TOTP; returns its secret and the recovery codes. */
+async function enrolTotp(page: Page, t: Texts) {
+  await onPage(page, t.offer.title);
+  await page.getByRole('button', { name: t.offer.enrol }).click();
+  await page.getByRole('heading', { name: t.totp.scanHeading }).waitFor();
+  expect(await page.getByRole('img', { name: t.totp.qrAlt }).getAttribute('src')).toMatch(
+    /^data:image\/svg\+xml;base64,/,
+  );
+  await expectAccessible(page);
+  // What a person would type into the app when they cannot scan the QR code.
+  const secret = ((await page.locator('.totp-setup__secret').textContent()) ?? '').replace(
+    /\s/g,
+    '',
+  );
+  expect(secret.length).toBeGreaterThanOrEqual(16);
+  await page.getByLabel(t.mfa.code).fill(await nextTotp(secret));
+  await page.getByRole('button', { name: t.totp.confirm }).click();
+  await page.getByRole('heading', { name: t.recoveryCodes.title }).waitFor();
+  const codes = await page.locator('.recovery-codes__list code').allTextContents();
+  expect(codes).toHaveLength(10);
+  await expectAccessible(page);
+  await page.getByRole('button', { name: t.recoveryCodes.saved }).click();
+  return { secret, codes };
+}
+
+test.each(cases)(
+  'activation, then sign-in with a second factor, shows the staff access ($lang)',
+  async (c) => {
+    const t = texts[c.lang];
+    const staff = await openPage(browser, portal.url, contexts, { locale: c.locale });
+    const code = await issueCode(staff.page, t, c);
+
+    const { page, problems } = await openPage(browser, portal.url, contexts, {
+      locale: c.locale,
+    });
+    await activate(page, t, c, code);
+    const { secret, codes } = await enrolTotp(page, t);
+    const greeting = t.home.greeting.replace('{{name}}', `${c.given} ${c.family}`);
+    await onPage(page, greeting);
+
+    await signOut(page, t);
+    // Sign-out clears the browser's storage, but the language stays chosen.
+    expect(await page.evaluate(() => localStorage.getItem('portal.lang'))).toBe(c.lang);
+    await fillSignIn(page, t, c.email, PATIENT_PASSWORD);
+    await onPage(page, t.mfa.title);
+    if (c.secondSignIn === 'totp') {
+      await page.getByLabel(t.mfa.code).fill(await nextTotp(secret));
+    } else {
+      await page.getByRole('button', { name: t.mfa.useRecovery }).click();
+      await page.getByLabel(t.mfa.recoveryCode).fill(codes[0] ?? '');
+      await expectAccessible(page);
+    }
+    await page.getByRole('button', { name: t.mfa.submit }).click();
+    await onPage(page, greeting);
+
+    await page
+      .getByRole('navigation', { name: t.nav.label })
+      .getByRole('link', { name: t.nav.account, exact: true })
+      .click();
+    await onPage(page, t.account.title);
+    const log = page.locator('#access-log table');
+    const row = log.getByRole('row').filter({ hasText: FRONT_DESK_NAME }).first();
+    await row.waitFor();
+    expect(await row.textContent()).toContain(t.roles.front_desk);
+    const viewed = t.accessLog.what
+      .replace('{{action}}', t.audit.actions.view)
+      .replace('{{resource}}', t.audit.resources.Patient);
+    expect(await log.textContent()).toContain(viewed);
+    expect(problems).toEqual([]);
+    expect(staff.problems).toEqual([]);
+  },
+);

@@ -1,0 +1,34 @@
+import { describe, expect, test } from 'vitest';
+import { homePath, navItems, type RoleGrant } from './roles.ts';
+
+const as = (...roles: RoleGrant['role'][]): RoleGrant[] =>
+  roles.map((role) => ({ role, clinicId: null }));
+const keys = (grants: RoleGrant[]) => navItems(grants).map((i) => i.key);
+
+describe('navigation by role', () => {
+  test('each role sees its own areas, and Account', () => {
+    expect(keys(as('patient'))).toEqual(['home', 'account']);
+    expect(keys(as('proxy'))).toEqual(['home', 'account']);
+    expect(keys(as('front_desk'))).toEqual(['patients', 'account']);
+    expect(keys(as('nurse'))).toEqual(['patients', 'account']);
+    expect(keys(as('clinic_admin'))).toEqual(['patients', 'lockedAccounts', 'account']);
+    expect(keys(as('support_agent'))).toEqual(['patients', 'lockedAccounts', 'account']);
+    expect(keys(as('compliance_officer'))).toEqual(['audit', 'account']);
+    expect(keys(as('system_admin'))).toEqual(['lockedAccounts', 'mailbox', 'account']);
+  });
+
+  test('several roles add up, without duplicates', () => {
+    expect(keys(as('nurse', 'provider', 'compliance_officer'))).toEqual([
+      'patients',
+      'audit',
+      'account',
+    ]);
+  });
+
+  test('after sign-in, the first area is home', () => {
+    expect(homePath(as('patient'))).toBe('/home');
+    expect(homePath(as('front_desk'))).toBe('/staff/patients');
+    expect(homePath(as('compliance_officer'))).toBe('/compliance/audit');
+    expect(homePath([])).toBe('/account');
+  });
+});

@@ -1,0 +1,68 @@
+// Roles as the server names them, and what each may reach in the web app.
+// Kept free of React so the rules can be unit tested; the server enforces them
+// again on every request.
+
+export const ROLES = [
+  'patient',
+  'proxy',
+  'front_desk',
+  'nurse',
+  'provider',
+  'clinic_admin',
+  'compliance_officer',
+  'support_agent',
+  'system_admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RoleGrant {
+  role: Role;
+  clinicId: string | null;
+}
+
+/** Staff who work with patients' records at their clinics (server: PATIENT_CARE_ROLES). */
+export const PATIENT_CARE_ROLES: readonly Role[] = [
+  'front_desk',
+  'nurse',
+  'provider',
+  'clinic_admin',
+  'support_agent',
+];
+export const ACTIVATION_ROLES: readonly Role[] = ['front_desk', 'clinic_admin', 'support_agent'];
+export const PROXY_GRANT_ROLES: readonly Role[] = ['front_desk', 'clinic_admin'];
+export const UNLOCK_ROLES: readonly Role[] = ['support_agent', 'clinic_admin', 'system_admin'];
+export const COMPLIANCE_ROLES: readonly Role[] = ['compliance_officer'];
+export const MAILBOX_ROLES: readonly Role[] = ['system_admin'];
+export const PATIENT_ROLES: readonly Role[] = ['patient', 'proxy'];
+
+export function hasAnyRole(grants: readonly RoleGrant[], allowed: readonly Role[]): boolean {
+  return grants.some((g) => allowed.includes(g.role));
+}
+
+export type NavKey = 'home' | 'patients' | 'lockedAccounts' | 'audit' | 'mailbox' | 'account';
+
+export interface NavItem {
+  key: NavKey;
+  to: string;
+}
+
+const NAV: { item: NavItem; roles: readonly Role[] | 'any' }[] = [
+  { item: { key: 'home', to: '/home' }, roles: PATIENT_ROLES },
+  { item: { key: 'patients', to: '/staff/patients' }, roles: PATIENT_CARE_ROLES },
+  { item: { key: 'lockedAccounts', to: '/staff/locked-accounts' }, roles: UNLOCK_ROLES },
+  { item: { key: 'audit', to: '/compliance/audit' }, roles: COMPLIANCE_ROLES },
+  { item: { key: 'mailbox', to: '/admin/mailbox' }, roles: MAILBOX_ROLES },
+  { item: { key: 'account', to: '/account' }, roles: 'any' },
+];
+
+/** The signed-in navigation: only the areas the user's roles reach, then Account. */
+export function navItems(grants: readonly RoleGrant[]): NavItem[] {
+  return NAV.filter(({ roles }) => roles === 'any' || hasAnyRole(grants, roles)).map(
+    ({ item }) => item,
+  );
+}
+
+/** Where a user lands after signing in when no other page was asked for. */
+export function homePath(grants: readonly RoleGrant[]): string {
+  return navItems(grants)[0]?.to ?? '/account';
+}

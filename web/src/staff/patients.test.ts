@@ -1,0 +1,19 @@
+import { expect, test } from 'vitest';
+import { listName, pageCount, startOfDayUtc } from './patients.ts';
+
+test('names are listed family first', () => {
+  expect(listName({ given: 'Tomás', family: 'Arbeloa' })).toBe('Arbeloa, Tomás');
+});
+
+test('page count rounds up and is at least one', () => {
+  expect(pageCount(0, 20)).toBe(1);
+  expect(pageCount(20, 20)).toBe(1);
+  expect(pageCount(21, 20)).toBe(2);
+});
+
+test('an expiry date becomes the start of that day in UTC', () => {
+  expect(startOfDayUtc('2030-01-31')).toBe('2030-01-31T00:00:00.000Z');
+  expect(startOfDayUtc('')).toBeNull();
+  expect(startOfDayUtc('31/01/2030')).toBeNull();
+  expect(startOfDayUtc('2030-13-45')).toBeNull();
+});
