@@ -1,12 +1,14 @@
 // Demo data for a first look: the three pilot clinics, fictional patients
 // and an account for every role. Idempotent: a clinic that exists (by slug),
 // a patient (by MRN) or an account (by e-mail) is left as it is.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Config } from './config.ts';
 import { seedDemoPeople } from './modules/accounts/demo.ts';
 import { demoClinics } from './modules/clinics/demo.ts';
 import { addClinic } from './modules/clinics/store.ts';
 import type { Schema } from './platform/db/schema.ts';
+
+const SEED_LOCK = 7_401_228;
 
 export interface Seeded {
   clinicsAdded: number;
@@ -32,10 +34,18 @@ export async function seedIfEmpty(
   db: Kysely<Schema>,
   config: Pick<Config, 'encryptionKey'>,
 ): Promise<Seeded> {
-  const any = await db.selectFrom('clinics').select('id').limit(1).executeTakeFirst();
-  const clinicsAdded = any ? 0 : (await seedDemo(db)).clinicsAdded;
-  const people = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
-  const patients = await db.selectFrom('patients').select('id').limit(1).executeTakeFirst();
-  const accountsAdded = people || patients ? 0 : await seedDemoPeople(db, config);
-  return { clinicsAdded, accountsAdded };
+  // Several instances may start together on one database: one seeds at a time.
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${SEED_LOCK})`.execute(conn);
+    try {
+      const any = await conn.selectFrom('clinics').select('id').limit(1).executeTakeFirst();
+      const clinicsAdded = any ? 0 : (await seedDemo(conn)).clinicsAdded;
+      const people = await conn.selectFrom('users').select('id').limit(1).executeTakeFirst();
+      const patients = await conn.selectFrom('patients').select('id').limit(1).executeTakeFirst();
+      const accountsAdded = people || patients ? 0 : await seedDemoPeople(conn, config);
+      return { clinicsAdded, accountsAdded };
+    } finally {
+      await sql`select pg_advisory_unlock(${SEED_LOCK})`.execute(conn);
+    }
+  });
 }
