@@ -1,8 +1,9 @@
 // Starts the real portal (`node src/main.ts start`) on a free port with a fresh
-// data directory, and waits until it reports ready.
+// data directory, and waits until it reports ready. A test can also reach the
+// demo EHR the portal serves, and run a `portal` command on the same data.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,19 @@ const readyTimeoutMs = 60_000;
 
 export interface PortalServer {
   url: string;
+  /** The portal's DATA_DIR: a fresh temporary folder, removed by stop(). */
+  dataDir: string;
+  /**
+   * The FHIR base of the demo EHR the running portal serves (no EHR address
+   * configured), as DATA_DIR/demo-ehr/lock records it. A restart changes it.
+   */
+  demoEhrUrl(): Promise<string>;
+  /**
+   * Runs `portal <args>` (e.g. `ehr reconcile`) on this portal's data and
+   * returns what it printed. The embedded database admits one process, so
+   * the server stops for it and starts again, on the same address.
+   */
+  command(args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -76,6 +90,49 @@ export async function startPortal(options: PortalOptions = {}): Promise<PortalSe
   // PostgreSQL when the tests were given one; otherwise the server's embedded PGlite.
   if (!process.env.DATABASE_URL) delete env.DATABASE_URL;
 
+  let server: Running | undefined;
+  const stop = async () => {
+    if (server) await stopChild(server.child);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    server = await serve(env, port);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    url,
+    dataDir,
+    stop,
+    async demoEhrUrl() {
+      const lock = path.join(dataDir, 'demo-ehr', 'lock');
+      const holder = JSON.parse(await readFile(lock, 'utf8')) as { pid?: number; url?: string };
+      if (!holder.url || holder.pid !== server?.child.pid)
+        throw new Error(
+          `the running portal serves no demo EHR (${lock}: ${JSON.stringify(holder)})`,
+        );
+      return holder.url;
+    },
+    async command(args) {
+      if (server) await stopChild(server.child);
+      server = undefined;
+      try {
+        return await run(env, args);
+      } finally {
+        server = await serve(env, port);
+      }
+    },
+  };
+}
+
+interface Running {
+  child: ChildProcess;
+}
+
+/** Starts `portal start` and waits until it answers /readyz. */
+async function serve(env: NodeJS.ProcessEnv, port: number): Promise<Running> {
   const child = spawn(process.execPath, ['src/main.ts', 'start'], {
     cwd: repoRoot,
     env,
@@ -88,22 +145,35 @@ export async function startPortal(options: PortalOptions = {}): Promise<PortalSe
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
 
-  const stop = async () => {
-    await stopChild(child);
-    await rm(dataDir, { recursive: true, force: true });
-  };
-
   const deadline = Date.now() + readyTimeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      await stop();
+    if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(
         `portal exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`,
       );
-    }
-    if (await isReady(`http://127.0.0.1:${port}`)) return { url, stop };
+    if (await isReady(`http://127.0.0.1:${port}`)) return { child };
     await sleep(250);
   }
-  await stop();
+  await stopChild(child);
   throw new Error(`portal was not ready within ${readyTimeoutMs / 1000} s:\n${output}`);
+}
+
+/** `portal <args>` to the end; its output, or an error with it when it fails. */
+async function run(env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
+  const child = spawn(process.execPath, ['src/main.ts', ...args], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  if (code !== 0)
+    throw new Error(`portal ${args.join(' ')} failed (${code ?? signal}):\n${output}`);
+  return output;
 }

@@ -119,7 +119,7 @@ test('the idle warning: Escape and "Stay signed in" keep the session; at zero, s
   const { page, problems } = await open();
   await page.clock.install();
   await signInSkippingMfa(page, 'patient');
-  await onPage(page, t.home.greeting.replace('{{name}}', 'Alex Marlowe'));
+  await onPage(page, t.home.greeting.replace('{{name}}', 'Jill Tillman'));
 
   const dialog = page.getByRole('dialog', { name: t.idle.title });
   const keepAlive = () =>
@@ -206,7 +206,7 @@ test('a passkey added in settings signs in on its own (virtual authenticator)', 
 
   await signOut(page, t);
   await page.getByRole('button', { name: t.signIn.withPasskey }).click();
-  await onPage(page, t.home.greeting.replace('{{name}}', 'Alex Marlowe'));
+  await onPage(page, t.home.greeting.replace('{{name}}', 'Jill Tillman'));
   // One discoverable credential, used twice: created, then signed in with.
   const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
   expect(credentials).toHaveLength(1);
@@ -217,18 +217,16 @@ test('a passkey added in settings signs in on its own (virtual authenticator)', 
 test('a caregiver switches to a dependent\'s record, and a password change asks "is it you?"', async () => {
   const { page, problems } = await open();
   await signInSkippingMfa(page, 'proxy');
-  await onPage(page, t.home.greeting.replace('{{name}}', 'Kit Quillfeather'));
+  await onPage(page, t.home.greeting.replace('{{name}}', 'Kit Walsh'));
   const bar = page.getByRole('region', { name: t.actingFor.label });
   const current = bar.locator('.acting-for__current');
   expect(await current.textContent()).toBe(t.actingFor.none);
-  await bar
-    .getByLabel(t.actingFor.switchLabel)
-    .selectOption({ label: 'Robin Quillfeather (Parent)' });
+  await bar.getByLabel(t.actingFor.switchLabel).selectOption({ label: 'Claudie Walsh (Parent)' });
   await bar.getByRole('button', { name: t.actingFor.switch }).click();
   await expect
     .poll(() => current.textContent())
-    .toBe(`${t.actingFor.viewing} Robin Quillfeather (${t.actingFor.notYours})`);
-  await page.getByText(t.home.actingFor.replace('{{name}}', 'Robin Quillfeather')).waitFor();
+    .toBe(`${t.actingFor.viewing} Claudie Walsh (${t.actingFor.notYours})`);
+  await page.getByText(t.home.actingFor.replace('{{name}}', 'Claudie Walsh')).waitFor();
   await expectAccessible(page);
 
   // The server wants a fresh sign-in for this change (faked once here: a real

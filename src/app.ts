@@ -11,7 +11,9 @@ import Fastify, {
   type FastifyPluginAsync,
 } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
+import { type Config, fastifyTrustProxy } from './config.ts';
+import { outboxRoutes } from './ehr/outbox/routes.ts';
+import { discrepancyRoutes } from './ehr/reconcile/routes.ts';
 import { activationRoutes } from './modules/accounts/activation-routes.ts';
 import { accountAdminRoutes } from './modules/accounts/admin-routes.ts';
 import { mfaRoutes } from './modules/accounts/mfa-routes.ts';
@@ -19,10 +21,12 @@ import { passkeyRoutes } from './modules/accounts/passkey-routes.ts';
 import { recoveryRoutes } from './modules/accounts/recovery-routes.ts';
 import { sessionRoutes } from './modules/accounts/session-routes.ts';
 import { settingsRoutes } from './modules/accounts/settings-routes.ts';
+import { ipKey } from './modules/accounts/throttle.ts';
 import { clinicRoutes } from './modules/clinics/routes.ts';
 import { complianceRoutes } from './modules/compliance/routes.ts';
 import { proxyRoutes } from './modules/patients/proxy-routes.ts';
 import { patientRoutes } from './modules/patients/routes.ts';
+import { recordsRoutes } from './modules/records/routes.ts';
 import { installGuard } from './platform/auth/guard.ts';
 import type { Database } from './platform/db/database.ts';
 import { ApiError } from './platform/errors.ts';
@@ -61,6 +65,9 @@ const featureRoutes: ModuleRoutes[] = [
   proxyRoutes,
   complianceRoutes,
   mailboxRoutes,
+  outboxRoutes,
+  discrepancyRoutes,
+  recordsRoutes,
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -69,7 +76,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   const { config, database, logger } = parts;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 1024 * 1024,
     // Keep a well-formed id from a load balancer so one request can be traced end to end.
     // Not `requestIdHeader`: Fastify would take any header value as is and skip genReqId.
@@ -104,6 +111,8 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: '1 minute',
+    // One IPv6 /64 is one client, as in the sign-in throttle.
+    keyGenerator: (req) => ipKey(req.ip),
     allowList: (req) => !req.url.startsWith('/api/'),
     errorResponseBuilder: (_req, ctx) =>
       new ApiError(

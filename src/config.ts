@@ -1,6 +1,8 @@
 // Configuration comes only from the environment, is checked once at start, and
 // every problem is reported as one line naming the variable.
+import { isIP } from 'node:net';
 import path from 'node:path';
+import { EHR_VARIABLES, type EhrConfig, readEhrConfig } from './ehr/config.ts';
 import { ROLES, type Role } from './modules/accounts/tables.ts';
 import { UserError } from './platform/errors.ts';
 
@@ -16,7 +18,8 @@ export interface Config {
   logLevel: string;
   cookieSecret: string;
   demoData: boolean;
-  trustProxy: boolean;
+  /** Whose X-Forwarded-For to believe: nobody, the nearest n hops, or these addresses. */
+  trustProxy: TrustProxy;
   metricsToken: string | undefined;
   shutdownTimeoutMs: number;
   encryptionKey: Buffer;
@@ -26,9 +29,18 @@ export interface Config {
   idleMinutes: { default: number; byRole: Partial<Record<Role, number>> };
   sessionMaxHours: number;
   rateLimitPerMinute: number;
+  /** A patient's clinical cache older than this is refreshed when they sign in. */
+  ehrSyncMaxAgeMinutes: number;
+  /** Tries before a change for the EHR is parked as dead in the outbox. */
+  ehrOutboxMaxAttempts: number;
+  /** How the portal reaches the EHR (src/ehr/config.ts). */
+  ehr: EhrConfig;
 }
 
 type Env = Record<string, string | undefined>;
+
+/** false: no proxy; a number: that many proxies in front; a list: the proxies' addresses/CIDRs. */
+export type TrustProxy = false | number | string[];
 
 /** Used only outside production, where the real secrets are required. */
 export const DEV_COOKIE_SECRET = 'development-only-cookie-secret-change-me';
@@ -46,7 +58,8 @@ export const VARIABLES = {
   COOKIE_SECRET: 'secret of at least 32 characters signing cookies (required in production)',
   DEMO_DATA:
     'true | false: seed demo clinics on an empty database (default true, false in production)',
-  TRUST_PROXY: 'true | false: trust X-Forwarded-* from a load balancer (default false)',
+  TRUST_PROXY:
+    'false, the number of proxies in front (1 = one load balancer), or their addresses/CIDRs, comma-separated (default false)',
   METRICS_TOKEN: 'if set, /metrics requires "Authorization: Bearer <token>"',
   SHUTDOWN_TIMEOUT_MS: 'how long SIGTERM waits for in-flight work, in ms (default 10000)',
   ENCRYPTION_KEY: '32 random bytes, base64, encrypting secrets at rest (required in production)',
@@ -57,6 +70,11 @@ export const VARIABLES = {
   SESSION_MAX_HOURS: 'absolute session lifetime in hours (default 12)',
   RATE_LIMIT_PER_MINUTE:
     'API requests per minute per IP address and instance (default 3000; a clinic shares one address)',
+  EHR_SYNC_MAX_AGE_MINUTES:
+    "a patient's records are refreshed from the EHR at sign-in when older than this (default 15)",
+  EHR_OUTBOX_MAX_ATTEMPTS:
+    'tries before a change for the EHR is parked as dead for staff to retry or discard (default 10)',
+  ...EHR_VARIABLES,
 } as const;
 
 const ENVIRONMENTS: Environment[] = ['development', 'production', 'test'];
@@ -88,7 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: check('LOG_LEVEL', oneOf(LOG_LEVELS), 'info'),
     cookieSecret: check('COOKIE_SECRET', minLength(32), DEV_COOKIE_SECRET),
     demoData: check('DEMO_DATA', boolean, !production),
-    trustProxy: check('TRUST_PROXY', boolean, false),
+    trustProxy: check('TRUST_PROXY', trustProxy, false),
     metricsToken: check('METRICS_TOKEN', minLength(16), undefined),
     shutdownTimeoutMs: check('SHUTDOWN_TIMEOUT_MS', integer(0, 600_000), 10_000),
     encryptionKey: check('ENCRYPTION_KEY', key32, DEV_ENCRYPTION_KEY),
@@ -97,6 +115,9 @@ export function loadConfig(env: Env = process.env): Config {
     idleMinutes: check('SESSION_IDLE_MINUTES', idleMinutes, { default: 15, byRole: {} }),
     sessionMaxHours: check('SESSION_MAX_HOURS', integer(1, 24), 12),
     rateLimitPerMinute: check('RATE_LIMIT_PER_MINUTE', integer(1, 1_000_000), 3000),
+    ehrSyncMaxAgeMinutes: check('EHR_SYNC_MAX_AGE_MINUTES', integer(1, 1440), 15),
+    ehrOutboxMaxAttempts: check('EHR_OUTBOX_MAX_ATTEMPTS', integer(1, 100), 10),
+    ehr: readEhrConfig(env, production, problems),
   };
   if (production) problems.push(...productionProblems(config));
   if (problems.length > 0) throw new UserError(problems.join('\n'));
@@ -140,6 +161,46 @@ function boolean(v: string): boolean {
   if (['true', '1', 'yes'].includes(v.toLowerCase())) return true;
   if (['false', '0', 'no'].includes(v.toLowerCase())) return false;
   throw new Error(`"${v}" is not true or false`);
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * "true" would believe whatever a client writes in X-Forwarded-For (Fastify
+ * takes the left-most entry), so it is refused: the operator says how many
+ * proxies there are, or which addresses they have.
+ */
+function trustProxy(v: string): TrustProxy {
+  const lower = v.toLowerCase();
+  if (['false', '0', 'no'].includes(lower)) return false;
+  if (['true', 'yes'].includes(lower))
+    throw new Error(
+      `"${v}" would let any client forge its address; give the number of proxies in front (e.g. 1) or their addresses (e.g. 10.0.0.0/8,127.0.0.1)`,
+    );
+  if (/^\d+$/.test(v)) return integer(1, 10)(v);
+  const entries = v.split(',').map((e) => e.trim());
+  for (const entry of entries)
+    if (!isProxyAddress(entry))
+      throw new Error(`"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8)`);
+  return entries;
+}
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address = '', prefix, ...extra] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d+$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * Fastify's trustProxy for the setting. A hop count becomes "the nearest n
+ * hops" (Fastify itself would trust nobody for a bare number).
+ */
+export function fastifyTrustProxy(setting: TrustProxy) {
+  if (typeof setting === 'number') return (_address: string, hop: number) => hop < setting;
+  return setting;
 }
 
 function minLength(n: number) {

@@ -4,7 +4,13 @@ import { Command } from 'commander';
 import { loadConfig } from './config.ts';
 import { createAdmin } from './modules/accounts/admins.ts';
 import { demoBanner, demoCode, presentDemoAccounts } from './modules/accounts/demo.ts';
-import { sealAudit, verifyAudit } from './platform/audit/chain.ts';
+import {
+  auditChainKey,
+  formatHead,
+  parseHead,
+  sealAudit,
+  verifyAudit,
+} from './platform/audit/chain.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { UserError } from './platform/errors.ts';
@@ -66,7 +72,10 @@ program
       const config = loadConfig();
       if (config.env === 'production')
         throw new UserError('Demo data is never added in production.');
-      const { clinicsAdded, accountsAdded } = await seedDemo(database.db, config);
+      // The demo EHR's patients, unless a real EHR is configured (loaded only here: it is large).
+      const { demoEhrPeople } = await import('./ehr/demo/link.ts');
+      const people = await demoEhrPeople(config, { info() {}, error: (_, m) => console.error(m) });
+      const { clinicsAdded, accountsAdded } = await seedDemo(database.db, config, people);
       console.log(
         clinicsAdded || accountsAdded
           ? `Demo data: ${clinicsAdded} clinic(s) added, ${accountsAdded} account(s) added.`
@@ -95,17 +104,58 @@ audit
   .command('verify')
   .description('Seal what is committed, then check the hash chain end to end.')
   .option('--max-lag-seconds <n>', 'unsealed events older than this are a problem', '300')
-  .action((opts: { maxLagSeconds: string }) => {
+  .option(
+    '--expect-head <seq:hash>',
+    'a head from the "audit chain head" log lines: it must still be in the chain (repeatable)',
+    (value: string, heads: string[]) => [...heads, value],
+    [] as string[],
+  )
+  .action((opts: { maxLagSeconds: string; expectHead: string[] }) => {
     const lag = Number(opts.maxLagSeconds);
     if (!Number.isInteger(lag) || lag < 0)
       throw new UserError('--max-lag-seconds must be a whole number of seconds.');
+    const expectHeads = opts.expectHead.map(parseHead);
     return withDatabase(async (database) => {
-      await sealAudit(database.db);
-      const report = await verifyAudit(database.db, lag);
+      const key = auditChainKey(loadConfig().encryptionKey);
+      await sealAudit(database.db, key);
+      const report = await verifyAudit(database.db, key, { maxLagSeconds: lag, expectHeads });
+      for (const note of report.notes) console.log(`Note: ${note}`);
       if (!report.ok) throw new UserError(`Audit trail NOT intact: ${report.problems.join('\n')}`);
-      console.log(`Audit trail intact: ${report.sealed} events sealed`);
+      const head = report.head ? `; head ${formatHead(report.head)}` : '';
+      console.log(`Audit trail intact: ${report.sealed} events sealed${head}`);
     });
   });
+
+const ehrCommands = program.command('ehr').description('The connection to the EHR.');
+ehrCommands
+  .command('reconcile')
+  .description('Compare portal state with the EHR now; differences go to the discrepancy desk.')
+  .option('--clinic <clinic>', 'only patients registered at this clinic (slug or id)')
+  .option('--patient <id>', 'only this portal patient')
+  .action((opts: { clinic?: string; patient?: string }) =>
+    withDatabase(async (database) => {
+      await migrate(database);
+      // Loaded only here: the demo EHR and the FHIR definitions are large.
+      const { describeSummary, reconcileCommand } = await import('./ehr/reconcile/command.ts');
+      console.log(describeSummary(await reconcileCommand(loadConfig(), database, opts)));
+    }),
+  );
+ehrCommands
+  .command('sync')
+  .description("Pull linked patients' records from the EHR into the portal's copy now.")
+  .option('--clinic <clinic>', 'only patients registered at this clinic (slug or id)')
+  .option('--patient <patient>', 'only this patient (portal id, or MRN)')
+  .option('--full', 'fetch everything, not only what changed, and drop what the EHR deleted')
+  .action((opts: { clinic?: string; patient?: string; full?: boolean }) =>
+    withDatabase(async (database) => {
+      await migrate(database);
+      // Loaded only here: the demo EHR and the FHIR definitions are large.
+      const { describeSyncSummary, syncCommand } = await import('./ehr/sync/command.ts');
+      const summary = await syncCommand(loadConfig(), database, opts);
+      console.log(describeSyncSummary(summary));
+      if (summary.failed > 0) process.exitCode = 1;
+    }),
+  );
 
 program
   .command('demo-code')

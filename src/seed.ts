@@ -3,7 +3,7 @@
 // a patient (by MRN) or an account (by e-mail) is left as it is.
 import { type Kysely, sql } from 'kysely';
 import type { Config } from './config.ts';
-import { seedDemoPeople } from './modules/accounts/demo.ts';
+import { type DemoPatient, seedDemoPeople } from './modules/accounts/demo.ts';
 import { demoClinics } from './modules/clinics/demo.ts';
 import { addClinic } from './modules/clinics/store.ts';
 import type { Schema } from './platform/db/schema.ts';
@@ -15,14 +15,18 @@ export interface Seeded {
   accountsAdded: number;
 }
 
-/** Clinics always; demo people too when given the config (their TOTP secrets are encrypted). */
+/**
+ * Clinics always; demo people too when given the config (their TOTP secrets
+ * are encrypted): the demo EHR's patients when given, else stand-ins.
+ */
 export async function seedDemo(
   db: Kysely<Schema>,
   config?: Pick<Config, 'encryptionKey'>,
+  people?: DemoPatient[],
 ): Promise<Seeded> {
   let clinicsAdded = 0;
   for (const clinic of demoClinics) if (await addClinic(db, clinic)) clinicsAdded++;
-  const accountsAdded = config ? await seedDemoPeople(db, config) : 0;
+  const accountsAdded = config ? await seedDemoPeople(db, config, people) : 0;
   return { clinicsAdded, accountsAdded };
 }
 
@@ -33,6 +37,8 @@ export async function seedDemo(
 export async function seedIfEmpty(
   db: Kysely<Schema>,
   config: Pick<Config, 'encryptionKey'>,
+  /** The demo EHR's patients, asked for only when people are seeded. */
+  people?: () => Promise<DemoPatient[]>,
 ): Promise<Seeded> {
   // Several instances may start together on one database: one seeds at a time.
   return db.connection().execute(async (conn) => {
@@ -40,9 +46,10 @@ export async function seedIfEmpty(
     try {
       const any = await conn.selectFrom('clinics').select('id').limit(1).executeTakeFirst();
       const clinicsAdded = any ? 0 : (await seedDemo(conn)).clinicsAdded;
-      const people = await conn.selectFrom('users').select('id').limit(1).executeTakeFirst();
+      const anyone = await conn.selectFrom('users').select('id').limit(1).executeTakeFirst();
       const patients = await conn.selectFrom('patients').select('id').limit(1).executeTakeFirst();
-      const accountsAdded = people || patients ? 0 : await seedDemoPeople(conn, config);
+      const accountsAdded =
+        anyone || patients ? 0 : await seedDemoPeople(conn, config, await people?.());
       return { clinicsAdded, accountsAdded };
     } finally {
       await sql`select pg_advisory_unlock(${SEED_LOCK})`.execute(conn);

@@ -4,7 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type AppParts, buildApp } from './app.ts';
 import type { Config } from './config.ts';
+import { demoPatientsFromEhr } from './ehr/demo/link.ts';
+import { type DemoEhr, startDemoEhr } from './ehr/demo/server.ts';
+import { createGateway } from './ehr/gateway/fhir-client.ts';
+import { startEhrWriteBack } from './ehr/outbox/background.ts';
+import type { OutboxWorker } from './ehr/outbox/worker.ts';
+import { registerSyncJobs } from './ehr/sync/jobs.ts';
 import { type Sealer, startSealer } from './modules/compliance/sealer.ts';
+import { auditChainKey } from './platform/audit/chain.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { UserError } from './platform/errors.ts';
@@ -29,16 +36,39 @@ export async function startPortal(
   let sealer: Sealer | undefined;
   let app: FastifyInstance | undefined;
   let draining = false;
+  let demoEhr: DemoEhr | undefined;
+  let writeBack: OutboxWorker | undefined;
   try {
+    // Without an EHR address the portal brings its own, on a loopback port.
+    if (!config.ehr.baseUrl) demoEhr = await startDemoEhr({ dataDir: config.dataDir, log: logger });
     const applied = await migrate(database);
     if (applied.length) logger.info({ applied }, 'database migrated');
     if (config.demoData) {
-      const seeded = await seedIfEmpty(database.db, config);
+      const ehr = demoEhr && createGateway(config.ehr, { baseUrl: demoEhr.baseUrl, log: logger });
+      const seeded = await seedIfEmpty(
+        database.db,
+        config,
+        ehr && (() => demoPatientsFromEhr(ehr)),
+      );
       if (seeded.clinicsAdded || seeded.accountsAdded) logger.info(seeded, 'demo data seeded');
     }
     jobs = await startJobs(database, logger);
     await registerMailSender(jobs, database.db, config);
-    sealer = startSealer(database.db, logger);
+    writeBack = await startEhrWriteBack({
+      db: database.db,
+      jobs,
+      gateway: createGateway(config.ehr, { baseUrl: demoEhr?.baseUrl, log: logger }),
+      config,
+      logger,
+    });
+    await registerSyncJobs(
+      jobs,
+      database.db,
+      createGateway(config.ehr, { baseUrl: demoEhr?.baseUrl, log: logger }),
+      logger,
+      { catchUp: true },
+    );
+    sealer = startSealer(database.db, logger, auditChainKey(config.encryptionKey));
     app = await buildApp({
       config,
       database,
@@ -49,15 +79,16 @@ export async function startPortal(
     });
     await listen(app, config);
   } catch (err) {
-    await closeAll(logger, config, app, jobs, sealer, database);
+    await closeAll(logger, config, app, jobs, sealer, database, demoEhr, writeBack);
     throw err;
   }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port(app)}`;
   const stop = async () => {
     draining = true;
-    await closeAll(logger, config, app, jobs, sealer, database);
+    await closeAll(logger, config, app, jobs, sealer, database, demoEhr, writeBack);
   };
-  return { url, stop, app, database, jobs };
+  const ehrBaseUrl = demoEhr?.baseUrl ?? (config.ehr.baseUrl as string);
+  return { url, stop, app, database, jobs, ehrBaseUrl };
 }
 
 async function listen(app: FastifyInstance, config: Config) {
@@ -82,7 +113,7 @@ function port(app: FastifyInstance): number {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
-/** In order: stop taking requests (in-flight ones finish), jobs, the sealer, the database. */
+/** In order: stop taking requests (in-flight ones finish), jobs, the demo EHR, the sealer, the database. */
 async function closeAll(
   logger: Logger,
   config: Config,
@@ -90,6 +121,8 @@ async function closeAll(
   jobs: Jobs | undefined,
   sealer: Sealer | undefined,
   database: Database,
+  demoEhr?: DemoEhr,
+  writeBack?: OutboxWorker,
 ) {
   const step = async (what: string, fn: () => Promise<unknown>) => {
     try {
@@ -99,7 +132,9 @@ async function closeAll(
     }
   };
   if (app) await step('closing HTTP', () => app.close());
+  if (writeBack) await step('finishing EHR write-back', () => writeBack.stop());
   if (jobs) await step('stopping jobs', () => jobs.stop(config.shutdownTimeoutMs));
+  if (demoEhr) await step('stopping the demo EHR', () => demoEhr.close());
   if (sealer) await step('sealing the audit trail', () => sealer.stop());
   await step('closing the database', () => database.close());
 }

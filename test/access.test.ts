@@ -1,10 +1,14 @@
 // Access control as a whole, from the route table of the fully built app:
 // every route declares who may call it, only an allow-list is public, and
 // every patient-scoped route refuses — and audits — patient A asking for
-// patient B, a proxy whose grant to B has expired, and staff of another
-// clinic. New routes are picked up by walking the table, so none is missed.
+// patient B, a patient whose session row claims to act for B, a proxy whose
+// grant to B has expired, and staff of another clinic. B's ids are tried in
+// the path, in query strings and in bodies. New routes are picked up by
+// walking the table and its OpenAPI document, so none is missed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAFF_ROLES } from '../src/modules/accounts/tables.ts';
+import { audit } from '../src/platform/audit/audit.ts';
+import type { RouteEntry } from '../src/platform/http/access.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import type { Client } from './support/client.ts';
 import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
@@ -41,18 +45,59 @@ interface Actor {
   name: string;
   id: string;
   client: Client;
+  /** Runs before each call (to forge the session row again). */
+  prepare?: () => Promise<void>;
 }
 let actors: Actor[];
 let patientB: { id: string; family_name: string };
+let userB: { id: string };
+let clinicOfB: { id: string };
 let expiredGrantId: string;
 let proxy: Actor;
+let forged: Actor;
+/** What must never show to these actors: B's name, and who on staff looked at B. */
+const B_FOOTPRINT = () => [patientB.family_name, 'Nurse Of-Bee'];
 
 beforeAll(async () => {
   t = await testApp();
   const clinic = await createClinic(db());
+  clinicOfB = clinic;
   const elsewhere = await createClinic(db());
   const patientA = await createPatient(db(), { clinicId: clinic.id });
   patientB = await createPatient(db(), { clinicId: clinic.id, familyName: 'Bystander-Bee' });
+  // B has an account (locked, so the desk of B's clinic could unlock it) and
+  // an access log: a nurse of B's clinic opened the record.
+  userB = await createUser(db(), t.config, {
+    roles: [{ role: 'patient', clinicId: null }],
+    patientId: patientB.id,
+  });
+  await db()
+    .updateTable('users')
+    .set({ locked_until: new Date(Date.now() + 3_600_000), failed_sign_ins: 9 })
+    .where('id', '=', userB.id)
+    .execute();
+  const nurseOfB = await createUser(db(), t.config, {
+    roles: [{ role: 'nurse', clinicId: clinic.id }],
+    name: 'Nurse Of-Bee',
+  });
+  await audit(
+    db(),
+    {
+      actorUserId: nurseOfB.id,
+      actorRole: 'nurse',
+      actorName: 'Nurse Of-Bee',
+      actingForPatientId: null,
+      ip: null,
+      userAgent: null,
+      requestId: null,
+    },
+    { action: 'view', resourceType: 'Patient', patientId: patientB.id, clinicId: clinic.id },
+  );
+  const patientA2 = await createPatient(db(), { clinicId: clinic.id });
+  const userA2 = await createUser(db(), t.config, {
+    roles: [{ role: 'patient', clinicId: null }],
+    patientId: patientA2.id,
+  });
   const userA = await createUser(db(), t.config, {
     roles: [{ role: 'patient', clinicId: null }],
     patientId: patientA.id,
@@ -81,8 +126,15 @@ beforeAll(async () => {
     id: proxyUser.id,
     client: await signedInClient(t, proxyUser, { actingForPatientId: patientB.id }),
   };
+  forged = {
+    name: 'a patient whose session row says it acts for B',
+    id: userA2.id,
+    client: await signedInClient(t, userA2),
+    prepare: () => forgeActingFor(userA2.id, patientB.id),
+  };
   actors = [
     { name: 'patient A', id: userA.id, client: await signedInClient(t, userA) },
+    forged,
     proxy,
     {
       name: 'staff of another clinic',
@@ -113,11 +165,30 @@ const deniedSince = (since: number, actorId: string) =>
     .where('outcome', '=', 'failure')
     .execute();
 
+/** Sets acting-for in the session row directly, as if the session table were tampered with. */
+async function forgeActingFor(userId: string, patientId: string) {
+  await db()
+    .updateTable('sessions')
+    .set({ acting_for_patient_id: patientId })
+    .where('user_id', '=', userId)
+    .where('ended_at', 'is', null)
+    .execute();
+}
+
+/** B's ids, by the name a route gives the input. */
+const bIds = (): Record<string, string> => ({
+  patientId: patientB.id,
+  userId: userB.id,
+  clinicId: clinicOfB.id,
+  grantId: expiredGrantId,
+});
+
 /** Calls a route as the actor, with B's ids in the path and a valid-looking body. */
 async function call(actor: Actor, method: string, url: string, body?: unknown) {
+  await actor.prepare?.();
   return actor.client.request({
     method: method as 'GET',
-    url: fillPath(url, { patientId: patientB.id, grantId: expiredGrantId }),
+    url: fillPath(url, bIds()),
     ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
   });
 }
@@ -201,6 +272,119 @@ describe('the session’s own patient endpoints, for a proxy whose grant expired
       const res = await actor.client.post('/api/session/acting-for', { patientId: patientB.id });
       expect(res.statusCode, actor.name).toBe(404);
       expect(await deniedSince(since, actor.id), actor.name).not.toEqual([]);
+    }
+  });
+});
+
+interface OpenApiOperation {
+  parameters?: { in: string; name: string }[];
+}
+
+/** Where a route takes one of B's ids outside a :patientId path: "path userId", "query patientId"… */
+function idInputs(route: RouteEntry): string[] {
+  const ids = bIds();
+  const doc = t.app.swagger() as unknown as {
+    paths: Record<string, Record<string, OpenApiOperation>>;
+  };
+  const op = doc.paths[route.url.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()];
+  const path = [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
+  const query = (op?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+  const body = Object.keys(bodySchema(t.app, route)?.properties ?? {});
+  return [
+    ...path.filter((n) => n in ids).map((n) => `path ${n}`),
+    ...query.filter((n) => n in ids).map((n) => `query ${n}`),
+    ...body.filter((n) => n in ids).map((n) => `body ${n}`),
+  ];
+}
+
+describe('ids in query strings, bodies and other path parameters', () => {
+  const walked = () =>
+    apiRoutes(t.app)
+      .filter((r) => !r.url.includes(':patientId')) // walked above
+      .map((route) => ({ route, label: `${route.method} ${route.url}`, inputs: idInputs(route) }))
+      .filter((r) => r.inputs.length > 0);
+
+  it('are found by walking the table', () => {
+    expect(walked().map((r) => `${r.label}: ${r.inputs.join(', ')}`)).toEqual(
+      expect.arrayContaining([
+        'GET /api/audit/events: query patientId, query userId',
+        'GET /api/audit/events.csv: query patientId, query userId',
+        'POST /api/staff/accounts/:userId/unlock: path userId',
+        'POST /api/staff/patients/search: body clinicId',
+        'POST /api/session/acting-for: body patientId',
+      ]),
+    );
+  });
+
+  it('never show B to any actor; a refusal is audited', async () => {
+    const ids = bIds();
+    const outcome = new Map<string, number>();
+    for (const { route, label, inputs } of walked()) {
+      const query = new URLSearchParams(
+        inputs
+          .filter((i) => i.startsWith('query '))
+          .map((i) => [i.slice(6), ids[i.slice(6)] as string]),
+      );
+      const schema = bodySchema(t.app, route);
+      const body = schema && {
+        ...(sample(schema) as Record<string, unknown>),
+        ...Object.fromEntries(
+          inputs.filter((i) => i.startsWith('body ')).map((i) => [i.slice(5), ids[i.slice(5)]]),
+        ),
+      };
+      const url = `${route.url}${query.size ? `?${query}` : ''}`;
+      for (const actor of actors) {
+        const since = await lastAuditId();
+        const res = await call(actor, route.method, url, body);
+        const as = `${label} as ${actor.name}`;
+        expect([200, 403, 404], `${as}: ${res.body}`).toContain(res.statusCode);
+        for (const trace of B_FOOTPRINT()) expect(res.body, as).not.toContain(trace);
+        if (res.statusCode !== 200) expect(await deniedSince(since, actor.id), as).not.toEqual([]);
+        outcome.set(as, res.statusCode);
+      }
+    }
+    const staff = 'staff of another clinic';
+    const expected: [string, number][] = [
+      ['GET /api/audit/events as patient A', 403],
+      ['GET /api/audit/events as a proxy whose grant to B expired', 403],
+      ['GET /api/audit/events.csv as a patient whose session row says it acts for B', 403],
+      // Their compliance role is for their own clinic: answered within it, without B.
+      [`GET /api/audit/events as ${staff}`, 200],
+      [`POST /api/staff/accounts/:userId/unlock as ${staff}`, 404],
+      ['POST /api/staff/accounts/:userId/unlock as patient A', 403],
+      [`POST /api/staff/patients/search as ${staff}`, 403],
+      ['POST /api/staff/patients/search as a proxy whose grant to B expired', 403],
+      ...actors.map((a): [string, number] => [`POST /api/session/acting-for as ${a.name}`, 404]),
+    ];
+    for (const [as, status] of expected) expect(outcome.get(as), as).toBe(status);
+    const unlocked = await db()
+      .selectFrom('users')
+      .select('locked_until')
+      .where('id', '=', userB.id)
+      .executeTakeFirstOrThrow();
+    expect(unlocked.locked_until).not.toBeNull();
+  });
+});
+
+describe('a session row forged to act for B (no grant)', () => {
+  it('is put back on the patient’s own record by the scope check: no access log of B', async () => {
+    await forged.prepare?.();
+    const res = await forged.client.get('/api/account/access-log');
+    expect(res.statusCode).toBe(200);
+    for (const trace of B_FOOTPRINT()) expect(res.body).not.toContain(trace);
+    const session = await db()
+      .selectFrom('sessions')
+      .select('acting_for_patient_id')
+      .where('user_id', '=', forged.id)
+      .where('ended_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    expect(session.acting_for_patient_id).toBeNull();
+  });
+
+  it('shows nothing of B on any page a patient can open', async () => {
+    for (const route of apiRoutes(t.app).filter((r) => r.method === 'GET' && admitsPatients(r))) {
+      const res = await call(forged, 'GET', route.url);
+      for (const trace of B_FOOTPRINT()) expect(res.body, route.url).not.toContain(trace);
     }
   });
 });

@@ -144,6 +144,34 @@ describe('settings', () => {
   it('need a signed-in user', async () => {
     expect((await new Client(t.app).get('/api/account')).statusCode).toBe(401);
   });
+
+  it('do not let staff rename themselves, audited; their language they may change', async () => {
+    const nurse = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'nurse', clinicId: clinic.id }],
+      name: 'Nora Nightingale',
+    });
+    const client = await signedInClient(t, nurse);
+    const res = await client.patch('/api/account', { displayName: 'Dr Quinn' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error).toMatchObject({
+      code: 'staff_name_managed',
+      message: expect.stringMatching(/administrator/),
+    });
+    expect(await userRow(nurse.id)).toMatchObject({ display_name: 'Nora Nightingale' });
+    expect(await auditRows(nurse.id, 'Account')).toMatchObject([
+      { action: 'access_denied', outcome: 'failure', details: { fields: ['displayName'] } },
+    ]);
+    // The settings form sends the name along, unchanged.
+    const language = await client.patch('/api/account', {
+      displayName: 'Nora Nightingale',
+      language: 'es',
+    });
+    expect(language.statusCode).toBe(200);
+    expect(await userRow(nurse.id)).toMatchObject({
+      display_name: 'Nora Nightingale',
+      language: 'es',
+    });
+  });
 });
 
 describe('changing the password', () => {
@@ -546,5 +574,72 @@ describe('who accessed my record', () => {
     const none = await staff.get('/api/account/access-log');
     expect(none.statusCode).toBe(404);
     expect(none.json().error.code).toBe('no_patient_record');
+  });
+});
+
+describe('who accessed my record, as it was recorded', () => {
+  async function staffClient(name: string) {
+    const user = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'nurse', clinicId: clinic.id }],
+      name,
+    });
+    return { user, client: await signedInClient(t, user) };
+  }
+  const staffNames = async (client: Client) =>
+    (await client.get('/api/account/access-log'))
+      .json()
+      .entries.map((e: { staffName: string; roles: string[] }) => [e.staffName, e.roles]);
+
+  it('keeps the name the staff member had, even after a rename', async () => {
+    const { user, patient } = await patientUser();
+    const nurse = await staffClient('Nurse Ratched');
+    expect((await nurse.client.get(`/api/staff/patients/${patient.id}`)).statusCode).toBe(200);
+    // Were a name to change (an administrator's correction, or a bypass), history stays.
+    await t.database.db
+      .updateTable('users')
+      .set({ display_name: 'Dr Quinn' })
+      .where('id', '=', nurse.user.id)
+      .execute();
+    const row = await t.database.db
+      .selectFrom('audit_events')
+      .select('actor_name')
+      .where('actor_user_id', '=', nurse.user.id)
+      .where('patient_id', '=', patient.id)
+      .executeTakeFirstOrThrow();
+    expect(row.actor_name).toBe('Nurse Ratched');
+    expect(await staffNames(await signedInClient(t, user))).toEqual([['Nurse Ratched', ['nurse']]]);
+  });
+
+  it('lists people by the role they acted in then, not the roles they hold today', async () => {
+    const { user, patient } = await patientUser();
+    const former = await staffClient('Former Staffer');
+    await former.client.get(`/api/staff/patients/${patient.id}`);
+    // Left the clinic since: the look at the record still shows.
+    await t.database.db.deleteFrom('user_roles').where('user_id', '=', former.user.id).execute();
+    // A caregiver who later joins the staff: what they did as a caregiver is not "staff access".
+    const caregiver = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'proxy', clinicId: null }],
+      name: 'Carer Later-Staff',
+    });
+    await audit(
+      t.database.db,
+      {
+        actorUserId: caregiver.id,
+        actorRole: 'proxy',
+        actorName: 'Carer Later-Staff',
+        actingForPatientId: patient.id,
+        ip: null,
+        userAgent: null,
+        requestId: null,
+      },
+      { action: 'view', resourceType: 'Patient', patientId: patient.id },
+    );
+    await t.database.db
+      .insertInto('user_roles')
+      .values({ user_id: caregiver.id, role: 'nurse', clinic_id: clinic.id })
+      .execute();
+    expect(await staffNames(await signedInClient(t, user))).toEqual([
+      ['Former Staffer', ['nurse']],
+    ]);
   });
 });

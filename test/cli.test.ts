@@ -177,6 +177,7 @@ describe('configuration problems', () => {
     expect(result.stderr).not.toMatch(STACK_FRAME);
     const named = lines(result.stderr).map((line) => line.match(/^portal: ([A-Z_]+): /)?.[1]);
     expect(named).toEqual([
+      'EHR_FHIR_BASE_URL',
       'COOKIE_SECRET',
       'ENCRYPTION_KEY',
       'SMTP_URL',

@@ -1,6 +1,7 @@
 // Compliance officers search the audit trail (filters, sort by any column,
 // paging) and export it as CSV that a spreadsheet cannot turn into formulas.
-// Both are audited, and no one else may do either.
+// Both are audited, and no one else may do either. An officer of one clinic
+// sees only that clinic's events.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCell, csvLine } from '../src/modules/compliance/csv.ts';
@@ -18,6 +19,7 @@ let bob: { id: string };
 let patientA: { id: string };
 let patientB: { id: string };
 let clinic: { id: string; name: string };
+let other: { id: string; name: string };
 const db = () => t.database.db;
 
 const source = (actorUserId: string, ip: string, userAgent = 'test-agent'): AuditSource => ({
@@ -32,7 +34,7 @@ const source = (actorUserId: string, ip: string, userAgent = 'test-agent'): Audi
 beforeAll(async () => {
   t = await testApp();
   clinic = await createClinic(db(), 'Auditville Clinic');
-  const other = await createClinic(db(), 'Bystander Clinic');
+  other = await createClinic(db(), 'Bystander Clinic');
   patientA = await createPatient(db(), {
     clinicId: clinic.id,
     givenName: 'Ada',
@@ -270,5 +272,105 @@ describe('CSV export', () => {
       ),
     );
     expect(csvCell(null)).toBe('');
+  });
+});
+
+describe('an officer of one clinic', () => {
+  let scoped: Client;
+  let scopedId: string;
+  let carol: { id: string };
+  beforeAll(async () => {
+    carol = await createUser(db(), t.config, {
+      roles: [{ role: 'nurse', clinicId: other.id }],
+      name: 'Carol Crane',
+    });
+    await audit(db(), source(carol.id, '10.0.0.7'), {
+      action: 'view',
+      resourceType: 'Patient',
+      patientId: patientB.id,
+      clinicId: other.id,
+    });
+    const user = await createUser(db(), t.config, {
+      roles: [{ role: 'compliance_officer', clinicId: clinic.id }],
+    });
+    scopedId = user.id;
+    scoped = await signedInClient(t, user);
+  });
+
+  const seen = async (query: string) => {
+    const res = await scoped.get(`/api/audit/events?${query}&pageSize=200`);
+    expect(res.statusCode).toBe(200);
+    return res.json().events.map((e: AuditEventRow) => `${e.actor.name}: ${e.action}`);
+  };
+
+  it('sees events at the clinic, on its patients, and by its staff', async () => {
+    // Alice is on the clinic's staff: her change at the other clinic counts too.
+    expect((await seen(`userId=${alice.id}`)).sort()).toEqual([
+      'Alice Ashdown: update',
+      'Alice Ashdown: view',
+    ]);
+    // Bob works elsewhere: his refused look at the clinic's patient, not his sign-in.
+    expect(await seen(`userId=${bob.id}`)).toEqual(['Bob Birchwood: access_denied']);
+    expect(await seen(`userId=${carol.id}`)).toEqual([]);
+    expect(await seen(`patientId=${patientB.id}`)).toEqual(['Alice Ashdown: update']);
+    const all = await seen('action=sign_in');
+    expect(all).not.toContain('Bob Birchwood: sign_in');
+  });
+
+  it('exports only those, and the audit row says which clinics were searched', async () => {
+    const res = await scoped.get(`/api/audit/events.csv?patientId=${patientB.id}&action=update`);
+    expect(res.statusCode).toBe(200);
+    const [, ...rows] = parseCsv(res.body);
+    expect(rows).toHaveLength(1);
+    expect(res.body).not.toContain('Carol Crane');
+    const row = await db()
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('actor_user_id', '=', scopedId)
+      .where('action', '=', 'export')
+      .executeTakeFirstOrThrow();
+    expect(row.details).toMatchObject({ filters: { clinics: [clinic.id] }, rowCount: 1 });
+  });
+
+  it('names only the clinic’s own patients; others by id alone', async () => {
+    const res = await scoped.get(`/api/audit/events?userId=${alice.id}&sort=patient`);
+    const patients = res.json().events.map((e: AuditEventRow) => e.patient);
+    expect(patients).toEqual(
+      expect.arrayContaining([
+        { id: patientA.id, name: 'Ada Aardvark' },
+        { id: patientB.id, name: null },
+      ]),
+    );
+    expect(res.body).not.toContain('Zebra');
+  });
+
+  it('while a group-wide officer sees every clinic', async () => {
+    const res = await officer.get(`/api/audit/events?userId=${carol.id}`);
+    expect(res.json().total).toBe(1);
+  });
+});
+
+describe('actor names', () => {
+  it('are shown as recorded with the event, not as the account is named now', async () => {
+    const dana = await createUser(db(), t.config, {
+      roles: [{ role: 'nurse', clinicId: clinic.id }],
+      name: 'Dana Dunmore',
+    });
+    await audit(
+      db(),
+      { ...source(dana.id, '10.0.0.8'), actorName: 'Dana Dunmore' },
+      {
+        action: 'view',
+        resourceType: 'Patient',
+        patientId: patientA.id,
+      },
+    );
+    await db()
+      .updateTable('users')
+      .set({ display_name: 'Someone Else' })
+      .where('id', '=', dana.id)
+      .execute();
+    const res = await officer.get(`/api/audit/events?userId=${dana.id}`);
+    expect(res.json().events.map((e: AuditEventRow) => e.actor.name)).toEqual(['Dana Dunmore']);
   });
 });

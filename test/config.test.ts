@@ -18,6 +18,7 @@ const productionEnv: Env = {
   PUBLIC_URL: 'https://portal.example.org',
   ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   SMTP_URL: 'smtp://mailer:pw@smtp.example.org:587',
+  EHR_FHIR_BASE_URL: 'https://ehr.example.org/fhir/R4',
 };
 
 /** The problem lines loadConfig reports for `env` (fails if it accepts it). */
@@ -115,7 +116,9 @@ describe('bad values', () => {
 
   it('booleans and the other checked values name their variable', () => {
     expect(onlyProblem({ DEMO_DATA: 'maybe' }, 'DEMO_DATA')).toMatch(/not true or false/);
-    expect(onlyProblem({ TRUST_PROXY: 'perhaps' }, 'TRUST_PROXY')).toMatch(/not true or false/);
+    expect(onlyProblem({ TRUST_PROXY: 'perhaps' }, 'TRUST_PROXY')).toMatch(
+      /not an IP address or CIDR range/,
+    );
     onlyProblem({ PUBLIC_URL: 'ftp://portal.example.org' }, 'PUBLIC_URL');
     onlyProblem({ METRICS_TOKEN: 'tiny' }, 'METRICS_TOKEN');
     onlyProblem({ SHUTDOWN_TIMEOUT_MS: 'soon' }, 'SHUTDOWN_TIMEOUT_MS');
@@ -133,6 +136,34 @@ describe('bad values', () => {
       ['COOKIE_SECRET', 'DATABASE_URL', 'LOG_LEVEL', 'NODE_ENV', 'PORT'].sort(),
     );
   });
+});
+
+describe('TRUST_PROXY', () => {
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.0/8', ['10.0.0.0/8']],
+    ['10.0.0.0/8, 127.0.0.1,fd00::/8', ['10.0.0.0/8', '127.0.0.1', 'fd00::/8']],
+    ['loopback,192.168.1.10', ['loopback', '192.168.1.10']],
+  ])('accepts %s', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it('refuses true, which would believe any client, saying what to give instead', () => {
+    for (const value of ['true', 'TRUE', 'yes']) {
+      const line = onlyProblem({ TRUST_PROXY: value }, 'TRUST_PROXY');
+      expect(line).toMatch(/number of proxies in front \(e\.g\. 1\) or their addresses/);
+    }
+  });
+
+  it.each(['10.0.0.0/33', '10.0.0.300', 'fd00::/129', '10.0.0.0/8/1', 'lb.internal', '11'])(
+    'refuses %s',
+    (value) => {
+      onlyProblem({ TRUST_PROXY: value }, 'TRUST_PROXY');
+    },
+  );
 });
 
 describe('production', () => {
@@ -166,6 +197,7 @@ describe('production', () => {
       'COOKIE_SECRET',
       'DATABASE_URL',
       'DEMO_DATA',
+      'EHR_FHIR_BASE_URL',
       'ENCRYPTION_KEY',
       'PUBLIC_URL',
       'SMTP_URL',

@@ -330,6 +330,48 @@ describe('changing MFA', () => {
     expect(res.json().error.code).toBe('last_factor');
   });
 
+  it('never leaves staff without a factor when the app and the last passkey are removed at once', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const nurse = await createUser(t.database.db, t.config, {
+        roles: [{ role: 'nurse', clinicId }],
+        totp: true,
+      });
+      const passkeyId = `race-passkey-${nurse.id}`;
+      await t.database.db
+        .insertInto('passkeys')
+        .values({
+          id: passkeyId,
+          user_id: nurse.id,
+          public_key: Buffer.from('not a real key'),
+          counter: 0,
+          transports: ['internal'],
+          name: 'Laptop',
+        })
+        .execute();
+      const client = await signedInClient(t, nurse);
+      await client.refreshCsrf();
+      const answers = await Promise.all([
+        client.delete('/api/account/mfa/totp'),
+        client.delete(`/api/account/passkeys/${passkeyId}`),
+      ]);
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([204, 409]);
+      expect(answers.find((a) => a.statusCode === 409)?.json().error.code).toBe('last_factor');
+      const left = await t.database.db
+        .selectFrom('users')
+        .select('totp_enabled_at')
+        .select((eb) =>
+          eb
+            .selectFrom('passkeys')
+            .select(eb.fn.countAll<number>().as('n'))
+            .whereRef('passkeys.user_id', '=', 'users.id')
+            .as('passkeys'),
+        )
+        .where('id', '=', nurse.id)
+        .executeTakeFirstOrThrow();
+      expect((left.totp_enabled_at ? 1 : 0) + Number(left.passkeys)).toBe(1);
+    }
+  });
+
   it('replaces the recovery codes after a step-up; the old ones stop working', async () => {
     const user = await patientUser();
     const client = browser();

@@ -6,7 +6,13 @@ import { verifyPassword } from '../src/modules/accounts/passwords.ts';
 import { hashToken } from '../src/platform/crypto/crypto.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import { Client } from './support/client.ts';
-import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
+import {
+  createClinic,
+  createPatient,
+  createUser,
+  signedInClient,
+  TEST_PASSWORD,
+} from './support/factories.ts';
 
 let t: TestApp;
 let clinicId: string;
@@ -48,11 +54,11 @@ const mailsTo = (address: string) =>
     .execute();
 
 /** The token from the newest reset mail, read from the link as a person would open it. */
-async function linkToken(address: string): Promise<string> {
+async function linkToken(address: string, page = 'reset-password'): Promise<string> {
   const mails = await mailsTo(address);
   const body = mails.at(-1)?.body ?? '';
   const link = body.match(/https?:\/\/\S+/)?.[0] ?? '';
-  expect(link.startsWith(`${t.config.publicUrl}/reset-password#token=`)).toBe(true);
+  expect(link.startsWith(`${t.config.publicUrl}/${page}#token=`)).toBe(true);
   return new URL(link).hash.replace('#token=', '');
 }
 
@@ -262,5 +268,87 @@ describe('resetting', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('validation_failed');
+  });
+});
+
+describe('a new password cancels older links', () => {
+  it('a reset cancels an e-mail change asked for before it', async () => {
+    // Someone with the session asks to move the account to their own address,
+    // the owner resets the password: the pending change must die with it.
+    const { user } = await patientUser();
+    const thief = await signedInClient(t, user);
+    const theirs = `taken-over-${ipCounter}@example.org`;
+    expect((await thief.post('/api/account/email', { newEmail: theirs })).statusCode).toBe(202);
+    const change = await linkToken(theirs, 'confirm-email');
+
+    await forgot(browser(), user.email);
+    const reset = await browser().post('/api/password/reset', {
+      token: await linkToken(user.email),
+      password: NEW_PASSWORD,
+    });
+    expect(reset.statusCode).toBe(200);
+
+    const confirm = await browser().post('/api/account/email/confirm', { token: change });
+    expect(confirm.statusCode).toBe(400);
+    expect(confirm.json().error.code).toBe('invalid_token');
+    const row = await t.database.db
+      .selectFrom('users')
+      .select('email')
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(row.email).toBe(user.email);
+    const unused = await t.database.db
+      .selectFrom('one_time_tokens')
+      .select('purpose')
+      .where('user_id', '=', user.id)
+      .where('used_at', 'is', null)
+      .execute();
+    expect(unused).toEqual([]);
+    const [audited] = await t.database.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('actor_user_id', '=', user.id)
+      .where('resource_type', '=', 'Password')
+      .execute();
+    expect(audited?.details).toMatchObject({ via: 'reset_link', linksCancelled: 1 });
+  });
+
+  it('a password change cancels reset and e-mail change links', async () => {
+    const { user } = await patientUser();
+    await forgot(browser(), user.email);
+    const reset = await linkToken(user.email);
+    const client = await signedInClient(t, user);
+    const newAddress = `moving-${ipCounter}@example.org`;
+    await client.post('/api/account/email', { newEmail: newAddress });
+    const change = await linkToken(newAddress, 'confirm-email');
+    const changed = await client.put('/api/account/password', {
+      currentPassword: TEST_PASSWORD,
+      newPassword: NEW_PASSWORD,
+    });
+    expect(changed.statusCode).toBe(200);
+    const late = await browser().post('/api/password/reset', {
+      token: reset,
+      password: 'yet another long sentence',
+    });
+    expect(late.json().error.code).toBe('invalid_token');
+    const confirm = await browser().post('/api/account/email/confirm', { token: change });
+    expect(confirm.json().error.code).toBe('invalid_token');
+  });
+
+  it('a confirmed e-mail change cancels a reset link mailed to the old address', async () => {
+    const { user } = await patientUser();
+    await forgot(browser(), user.email);
+    const reset = await linkToken(user.email);
+    const newAddress = `moved-${ipCounter}@example.org`;
+    await (await signedInClient(t, user)).post('/api/account/email', { newEmail: newAddress });
+    const confirm = await browser().post('/api/account/email/confirm', {
+      token: await linkToken(newAddress, 'confirm-email'),
+    });
+    expect(confirm.statusCode).toBe(200);
+    const late = await browser().post('/api/password/reset', {
+      token: reset,
+      password: 'yet another long sentence',
+    });
+    expect(late.json().error.code).toBe('invalid_token');
   });
 });

@@ -1,5 +1,6 @@
-// Staff work with patients: search only within their clinics, open a
-// record, and issue activation codes; every read and refusal is audited.
+// Staff work with patients: search only within their clinics (the search
+// text in a POST body, never a URL), open a record, and issue activation
+// codes; every read and refusal is audited, and a search names whom it found.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashActivationCode } from '../src/modules/accounts/activation.ts';
 import { parseQuery, prefixPattern } from '../src/modules/patients/search.ts';
@@ -40,8 +41,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const search = (client: Client, q: string, extra = '') =>
-  client.get(`/api/staff/patients?q=${encodeURIComponent(q)}${extra}`);
+const search = (client: Client, q: string, extra: Record<string, unknown> = {}) =>
+  client.post('/api/staff/patients/search', { q, ...extra });
 
 describe('patient search', () => {
   let zeller: { id: string };
@@ -108,15 +109,53 @@ describe('patient search', () => {
     expect((await search(desk, 'Zell_eger')).json().total).toBe(0);
   });
 
-  it('audits the search with its result count, never the search text', async () => {
+  it('audits the search with its result count and whom it found, never the search text', async () => {
     const before = (await auditRows(deskId, 'query')).length;
     await search(desk, 'Zellweger');
-    const rows = await auditRows(deskId, 'query');
-    expect(rows).toHaveLength(before + 1);
-    const row = rows.at(-1);
-    expect(row).toMatchObject({ outcome: 'success', resource_type: 'Patient' });
-    expect(row?.details).toMatchObject({ resultCount: 1 });
-    expect(JSON.stringify(row)).not.toMatch(/zellweger/i);
+    const rows = (await auditRows(deskId, 'query')).slice(before);
+    expect(rows).toMatchObject([
+      {
+        outcome: 'success',
+        resource_type: 'Patient',
+        patient_id: null,
+        details: { resultCount: 1 },
+      },
+      {
+        outcome: 'success',
+        resource_type: 'Patient',
+        resource_id: zeller.id,
+        patient_id: zeller.id,
+        clinic_id: riverside.id,
+      },
+    ]);
+    expect(JSON.stringify(rows)).not.toMatch(/zellweger/i);
+  });
+
+  it('keeps the search text out of the URL: it is a POST, and the old GET is gone', async () => {
+    expect((await desk.get('/api/staff/patients?q=Zellweger')).statusCode).toBe(404);
+    const route = t.app.routeTable.find((r) => r.url === '/api/staff/patients/search');
+    expect(route?.method).toBe('POST');
+  });
+
+  it('shows in the patient’s access log: searched and found', async () => {
+    const patient = await createPatient(db(), {
+      clinicId: riverside.id,
+      givenName: 'Found',
+      familyName: 'Findlater',
+    });
+    const user = await createUser(db(), t.config, {
+      roles: [{ role: 'patient', clinicId: null }],
+      patientId: patient.id,
+    });
+    const searcher = await createUser(db(), t.config, {
+      roles: [{ role: 'front_desk', clinicId: riverside.id }],
+      name: 'Desk Searcher',
+    });
+    expect((await search(await signedInClient(t, searcher), 'Findlater')).json().total).toBe(1);
+    const log = (await (await signedInClient(t, user)).get('/api/account/access-log')).json();
+    expect(log.entries).toMatchObject([
+      { staffName: 'Desk Searcher', action: 'query', resourceType: 'Patient', clinic: 'Riverside' },
+    ]);
   });
 
   it('pages by 20 with the total', async () => {
@@ -129,7 +168,7 @@ describe('patient search', () => {
     const first = (await search(desk, 'Pagington')).json();
     expect(first).toMatchObject({ total: 23, page: 1, pageSize: 20 });
     expect(first.patients).toHaveLength(20);
-    const second = (await search(desk, 'Pagington', '&page=2')).json();
+    const second = (await search(desk, 'Pagington', { page: 2 })).json();
     expect(second.patients).toHaveLength(3);
     const all = [...first.patients, ...second.patients].map((p) => p.name.given);
     expect(new Set(all).size).toBe(23);
@@ -137,9 +176,9 @@ describe('patient search', () => {
   });
 
   it('narrows to one of the staff member’s clinics, and refuses another clinic', async () => {
-    const ok = await search(desk, 'Zell', `&clinicId=${riverside.id}`);
+    const ok = await search(desk, 'Zell', { clinicId: riverside.id });
     expect(ok.json().total).toBe(1);
-    const res = await search(desk, 'Zell', `&clinicId=${prairie.id}`);
+    const res = await search(desk, 'Zell', { clinicId: prairie.id });
     expect(res.statusCode).toBe(403);
     expect(await auditRows(deskId, 'access_denied')).toContainEqual(
       expect.objectContaining({ clinic_id: prairie.id, outcome: 'failure' }),
@@ -164,7 +203,7 @@ describe('patient search', () => {
     expect((await search(desk, 'Z')).statusCode).toBe(400);
     expect((await search(desk, ' ,  ')).json().error.code).toBe('unsearchable_query');
     expect((await search(desk, '1990-02-30')).json().error.code).toBe('unsearchable_query');
-    const res = await search(desk, 'Zell', '&role=system_admin');
+    const res = await search(desk, 'Zell', { role: 'system_admin' });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details).toContainEqual(expect.objectContaining({ field: 'role' }));
   });

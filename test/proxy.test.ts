@@ -115,6 +115,55 @@ describe('granting', () => {
     );
   });
 
+  it('refuses a staff account as the caregiver, the granting staff member above all, audited', async () => {
+    const patient = await createPatient(db(), { clinicId });
+    const nurse = await createUser(db(), t.config, {
+      roles: [
+        { role: 'patient', clinicId: null },
+        { role: 'nurse', clinicId },
+      ],
+    });
+    const deskEmail = await db()
+      .selectFrom('users')
+      .select('email')
+      .where('id', '=', deskId)
+      .executeTakeFirstOrThrow();
+    const body = (proxyEmail: string) => ({
+      proxyEmail,
+      relationship: 'caregiver',
+      expiresAt: inDays(30),
+    });
+    const self = await grant(patient.id, body(deskEmail.email));
+    expect(self.statusCode).toBe(400);
+    expect(self.json().error).toMatchObject({ code: 'own_account' });
+    const colleague = await grant(patient.id, body(nurse.email));
+    expect(colleague.statusCode).toBe(400);
+    expect(colleague.json().error).toMatchObject({
+      code: 'staff_account',
+      message: expect.stringMatching(/staff account, which cannot be a caregiver/),
+    });
+    const grants = await db()
+      .selectFrom('proxy_grants')
+      .select('id')
+      .where('patient_id', '=', patient.id)
+      .execute();
+    expect(grants).toEqual([]);
+    const refusals = (await audits({ actor: deskId, action: 'privilege_change' })).filter(
+      (a) => a.patient_id === patient.id,
+    );
+    expect(refusals.map((a) => [a.outcome, a.details])).toEqual([
+      ['failure', { reason: 'own_account' }],
+      ['failure', { reason: 'staff_account' }],
+    ]);
+    const roles = await db()
+      .selectFrom('user_roles')
+      .select('role')
+      .where('user_id', 'in', [deskId, nurse.id])
+      .where('role', '=', 'proxy')
+      .execute();
+    expect(roles).toEqual([]);
+  });
+
   it.each([
     ['in the past', 'caregiver', -1, /in the future/],
     ['beyond five years', 'caregiver', 5 * 366, /at most 5 years/],

@@ -1,12 +1,18 @@
 // Signing in with a password: next steps, throttling and lockout (the same
 // for unknown e-mails), audit of every failure, new session ids, step-up,
 // keep-alive and sign-out.
+
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import type { FastifyPluginAsync, LightMyRequestResponse } from 'fastify';
 import { generateSync } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PENDING_SESSIONS } from '../src/modules/accounts/sign-in.ts';
 import {
+  FREE_FAILURES,
   forgetOldFailures,
   IP_MAX_FAILURES,
+  ipKey,
   unlockAccount,
 } from '../src/modules/accounts/throttle.ts';
 import { requireRecentAuth } from '../src/platform/auth/step-up.ts';
@@ -208,7 +214,13 @@ describe('signing in with a password', () => {
 
 /** What two answers must share: volatile parts (times, ids) set aside. */
 function comparable(res: LightMyRequestResponse) {
-  const { date, 'x-request-id': _id, 'retry-after': retry, ...headers } = res.headers;
+  const {
+    date,
+    'x-request-id': _id,
+    'x-ratelimit-reset': _reset,
+    'retry-after': retry,
+    ...headers
+  } = res.headers;
   const body = res.json();
   if (body.error?.details?.retryAfter) body.error.details.retryAfter = 'ISO';
   if (body.error) body.error.message = body.error.message.replace(/\d\d:\d\d UTC/, 'HH:MM UTC');
@@ -353,6 +365,202 @@ describe('throttling', () => {
       expect.objectContaining({ scope: 'ip', failures: IP_MAX_FAILURES }),
     ]);
     expect((await signIn(browser(), user.email)).statusCode).toBe(200);
+  });
+});
+
+describe('guesses sent all at once', () => {
+  /** How many of a user's failed attempts were really checked, and how many refused unchecked. */
+  async function judged(userId: string) {
+    const rows = await auditRows({ userId, action: 'sign_in' });
+    const reasons = rows
+      .filter((r) => r.outcome === 'failure')
+      .map((r) => (r.details as { reason: string }).reason);
+    return {
+      checked: reasons.filter((r) => r !== 'locked').length,
+      refused: reasons.filter((r) => r === 'locked').length,
+    };
+  }
+
+  it(`check at most ${FREE_FAILURES} of 30 wrong passwords, and count the rest as refused`, async () => {
+    const user = await patientUser();
+    const client = browser();
+    await client.refreshCsrf();
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => signIn(client, user.email, `parallel guess ${i}`)),
+    );
+    const { checked, refused } = await judged(user.id);
+    expect(checked).toBeLessThanOrEqual(FREE_FAILURES);
+    expect(checked + refused).toBe(30);
+    expect(answers.filter((a) => a.statusCode === 429).length).toBeGreaterThanOrEqual(
+      30 - FREE_FAILURES + 1,
+    );
+    // The lock is the one a fifth failure starts (one minute), not lengthened by the rest.
+    const row = await t.database.db
+      .selectFrom('sign_in_throttle')
+      .select(['failures', 'locked_until'])
+      .where('key', '=', `email:${user.email}`)
+      .executeTakeFirstOrThrow();
+    expect(row.failures).toBe(FREE_FAILURES);
+    expect((row.locked_until as Date).getTime()).toBeLessThanOrEqual(Date.now() + 60_000);
+    expect((await signIn(browser(), user.email)).statusCode).toBe(429);
+  });
+
+  it(`check at most ${FREE_FAILURES} of 30 wrong codes spread over several half-finished sign-ins`, async () => {
+    const user = await patientUser({ totp: true });
+    const clients: Client[] = [];
+    for (let i = 0; i < MAX_PENDING_SESSIONS; i += 1) {
+      const client = browser();
+      expect((await signIn(client, user.email)).json().next).toBe('mfa');
+      clients.push(client);
+    }
+    const code = wrongCode(user.totpSecret as string);
+    const answers = await Promise.all(
+      clients.flatMap((c) => Array.from({ length: 6 }, () => c.post('/api/session/mfa', { code }))),
+    );
+    expect(answers.every((a) => a.statusCode === 401 || a.statusCode === 429)).toBe(true);
+    const { checked } = await judged(user.id);
+    expect(checked).toBeLessThanOrEqual(FREE_FAILURES);
+  });
+
+  it(`check at most ${FREE_FAILURES} of 30 wrong step-up passwords`, async () => {
+    const user = await patientUser();
+    const client = await signedInClient(t, user);
+    client.ip = browser().ip;
+    await client.refreshCsrf();
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        client.post('/api/session/reauthenticate', { password: `parallel guess ${i}` }),
+      ),
+    );
+    const { checked, refused } = await judged(user.id);
+    expect(checked).toBeLessThanOrEqual(FREE_FAILURES);
+    expect(checked + refused).toBe(30);
+  });
+
+  it(`keep at most ${MAX_PENDING_SESSIONS} sign-ins waiting for a second factor, ending the oldest`, async () => {
+    const user = await patientUser({ totp: true });
+    const clients: Client[] = [];
+    for (let i = 0; i < MAX_PENDING_SESSIONS + 2; i += 1) {
+      const client = browser();
+      await signIn(client, user.email);
+      clients.push(client);
+    }
+    expect(await openSessions(user.id)).toHaveLength(MAX_PENDING_SESSIONS);
+    const states = await Promise.all(
+      clients.map(async (c) => (await c.get('/api/session')).json()),
+    );
+    expect(states.map((s) => s.signedIn)).toEqual([
+      false,
+      false,
+      ...Array(MAX_PENDING_SESSIONS).fill(true),
+    ]);
+    const ended = await t.database.db
+      .selectFrom('sessions')
+      .select('end_reason')
+      .where('user_id', '=', user.id)
+      .where('ended_at', 'is not', null)
+      .execute();
+    expect(ended).toEqual([{ end_reason: 'rotated' }, { end_reason: 'rotated' }]);
+    // A complete session does not count: it is not waiting for anything.
+    const code = generateSync({ secret: user.totpSecret as string });
+    expect((await clients[6]?.post('/api/session/mfa', { code }))?.statusCode).toBe(200);
+    await signIn(browser(), user.email);
+    expect(await openSessions(user.id)).toHaveLength(MAX_PENDING_SESSIONS + 1);
+  });
+});
+
+/** A six-digit code the authenticator app is not showing now (nor a step either side). */
+function wrongCode(secret: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  const valid = [-60, -30, 0, 30, 60].map((d) => generateSync({ secret, epoch: now + d }));
+  let n = 0;
+  while (valid.includes(String(n).padStart(6, '0'))) n += 1;
+  return String(n).padStart(6, '0');
+}
+
+describe('the client address', () => {
+  /** The address a failed sign-in is audited with, on an app with this TRUST_PROXY. */
+  async function recordedIp(trustProxy: string | undefined, from: string, forwarded: string) {
+    const other = await testApp({
+      database: t.database,
+      env: trustProxy === undefined ? {} : { TRUST_PROXY: trustProxy },
+    });
+    try {
+      const client = new Client(other.app);
+      client.ip = from;
+      const res = await client.request({
+        method: 'POST',
+        url: '/api/session',
+        headers: { 'x-forwarded-for': forwarded },
+        payload: { email: `nobody-${randomUUID()}@example.org`, password: 'a wrong one' },
+      });
+      expect(res.statusCode).toBe(401);
+      const row = await t.database.db
+        .selectFrom('audit_events')
+        .select('ip')
+        .where('request_id', '=', res.headers['x-request-id'] as string)
+        .where('action', '=', 'sign_in')
+        .executeTakeFirstOrThrow();
+      return row.ip;
+    } finally {
+      await other.close();
+    }
+  }
+
+  const FORGED = '6.6.6.6';
+  const CLIENT = '198.51.100.9';
+
+  it.each([
+    ['no proxy (the default)', undefined, '203.0.113.5', `${FORGED}`, '203.0.113.5'],
+    ['one load balancer', '1', '10.0.0.2', `${FORGED}, ${CLIENT}`, CLIENT],
+    ['two proxies', '2', '10.0.0.2', `${FORGED}, ${CLIENT}, 10.0.0.7`, CLIENT],
+    [
+      'proxy addresses',
+      '10.0.0.0/8,127.0.0.1',
+      '10.0.0.2',
+      `${FORGED}, ${CLIENT}, 10.0.0.7`,
+      CLIENT,
+    ],
+    ['a client not behind the proxies', '10.0.0.0/8', '203.0.113.50', FORGED, '203.0.113.50'],
+  ])(
+    'is taken from X-Forwarded-For only as far as it is trusted: %s',
+    async (_what, trust, from, forwarded, expected) => {
+      const ip = await recordedIp(trust, from, forwarded);
+      expect(ip).toBe(expected);
+      expect(ip).not.toBe(FORGED);
+    },
+  );
+
+  it('is throttled by its /64 for IPv6, and as IPv4 when IPv4-mapped', () => {
+    expect(ipKey('192.0.2.7')).toBe('ip:192.0.2.7');
+    expect(ipKey('::ffff:192.0.2.7')).toBe('ip:192.0.2.7');
+    expect(ipKey('::FFFF:c000:0207')).toBe('ip:192.0.2.7');
+    expect(ipKey('2001:db8:1:2:3:4:5:6')).toBe('ip:2001:db8:1:2::/64');
+    expect(ipKey('2001:0db8:0001:0002::99')).toBe('ip:2001:db8:1:2::/64');
+    expect(ipKey('2001:db8:1:3::1')).toBe('ip:2001:db8:1:3::/64');
+    expect(ipKey('fe80::1%eth0')).toBe('ip:fe80:0:0:0::/64');
+    expect(ipKey('::1')).toBe('ip:0:0:0:0::/64');
+  });
+
+  it('keys every address of one /64 alike, however it is written', () => {
+    const group = fc.integer({ min: 0, max: 0xffff });
+    const hex = (g: number) => g.toString(16);
+    fc.assert(
+      fc.property(
+        fc.array(group, { minLength: 8, maxLength: 8 }),
+        fc.array(group, { minLength: 4, maxLength: 4 }),
+        (a, hostB) => {
+          // (A /64 of all zeros holds the IPv4-mapped addresses, keyed as IPv4.)
+          fc.pre(a.slice(0, 4).some((g) => g !== 0));
+          const full = a.map((g) => hex(g).padStart(4, '0')).join(':');
+          const sameBlock = [...a.slice(0, 4), ...hostB].map(hex).join(':');
+          const compressed = `${a.slice(0, 4).map(hex).join(':')}::${hex(a[7] as number)}`;
+          expect(ipKey(sameBlock)).toBe(ipKey(full));
+          expect(ipKey(compressed.toUpperCase())).toBe(ipKey(full));
+          expect(ipKey(full)).toBe(`ip:${a.slice(0, 4).map(hex).join(':')}::/64`);
+        },
+      ),
+    );
   });
 });
 

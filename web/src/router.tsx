@@ -9,6 +9,7 @@ import { RequireSession } from './auth/RequireSession.tsx';
 import { ResetPasswordPage } from './auth/ResetPasswordPage.tsx';
 import {
   COMPLIANCE_ROLES,
+  EHR_DESK_ROLES,
   MAILBOX_ROLES,
   PATIENT_CARE_ROLES,
   PATIENT_ROLES,
@@ -97,6 +98,23 @@ export const router = createBrowserRouter([
                 lazy: () =>
                   import('./compliance/AuditSearchPage.tsx').then((m) => ({
                     Component: m.AuditSearchPage,
+                  })),
+              },
+            ],
+          },
+          {
+            element: <RequireSession roles={EHR_DESK_ROLES} />,
+            children: [
+              {
+                path: 'admin/outbox',
+                lazy: () =>
+                  import('./admin/OutboxPage.tsx').then((m) => ({ Component: m.OutboxPage })),
+              },
+              {
+                path: 'admin/discrepancies',
+                lazy: () =>
+                  import('./admin/DiscrepanciesPage.tsx').then((m) => ({
+                    Component: m.DiscrepanciesPage,
                   })),
               },
             ],

@@ -1,5 +1,7 @@
 // "Who looked at my record": the audit trail's events on the patient made by
-// clinic staff, with the staff member's name, role and clinic. Reading it is
+// clinic staff, with the staff member's name, role and clinic. Name and role
+// are as the event recorded them, not as the account reads today: renaming
+// an account or leaving a role rewrites no one's history. Reading it is
 // itself audited.
 import { type Kysely, sql } from 'kysely';
 import { Type } from 'typebox';
@@ -75,11 +77,14 @@ export const accessLogRoutes: ModuleRoutes = async (app, { db }) => {
   );
 };
 
+/** Events whose actor held a staff role when the event was written. */
+const byStaff = sql<boolean>`string_to_array(e.actor_role, ',') && array[${sql.join(STAFF_ROLES)}]::text[]`;
+
 /** One page (and one row more, to tell if another page follows). */
 function staffAccess(db: Kysely<Schema>, patientId: string, page: number) {
   return db
     .selectFrom('audit_events as e')
-    .innerJoin('users as u', 'u.id', 'e.actor_user_id')
+    .leftJoin('users as u', 'u.id', 'e.actor_user_id')
     .leftJoin('clinics as c', 'c.id', 'e.clinic_id')
     .select([
       'e.id',
@@ -88,7 +93,8 @@ function staffAccess(db: Kysely<Schema>, patientId: string, page: number) {
       'e.resource_type',
       'e.actor_role',
       'e.outcome',
-      'u.display_name',
+      // Rows written before names were kept carry none: today's name then.
+      sql<string>`coalesce(e.actor_name, u.display_name, '')`.as('display_name'),
       // Without a clinic on the event, name the clinic where this staff
       // member and the patient meet.
       sql<string | null>`coalesce(c.name, (
@@ -98,15 +104,7 @@ function staffAccess(db: Kysely<Schema>, patientId: string, page: number) {
         where ur.user_id = e.actor_user_id))`.as('clinic_name'),
     ])
     .where('e.patient_id', '=', patientId)
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('user_roles as r')
-          .select('r.user_id')
-          .whereRef('r.user_id', '=', 'e.actor_user_id')
-          .where('r.role', 'in', STAFF_ROLES),
-      ),
-    )
+    .where(byStaff)
     .orderBy('e.occurred_at', 'desc')
     .orderBy('e.id', 'desc')
     .limit(ACCESS_LOG_PAGE_SIZE + 1)

@@ -22,6 +22,7 @@ import {
 } from './activation.ts';
 import { hashPassword, requireStrongPassword } from './passwords.ts';
 import { enforceLimit } from './request-limits.ts';
+import { ipKey } from './throttle.ts';
 
 /** Attempts per IP, checks and activations together. */
 const ATTEMPTS = { max: 10, windowMinutes: 15 };
@@ -58,7 +59,7 @@ export const activationRoutes: ModuleRoutes = async (app, { db, config }) => {
       },
     },
     async (req) => {
-      await enforceLimit(db, `activation:ip:${req.ip}`, ATTEMPTS);
+      await enforceLimit(db, `activation:${ipKey(req.ip)}`, ATTEMPTS);
       const code = await checkActivationCode(db, auditSource(req), req.body);
       await audit(db, auditSource(req), {
         action: 'view',
@@ -87,7 +88,7 @@ export const activationRoutes: ModuleRoutes = async (app, { db, config }) => {
       },
     },
     async (req, reply) => {
-      await enforceLimit(db, `activation:ip:${req.ip}`, ATTEMPTS);
+      await enforceLimit(db, `activation:${ipKey(req.ip)}`, ATTEMPTS);
       const source = auditSource(req);
       const code = await checkActivationCode(db, source, req.body);
       const email = req.body.email.trim().toLowerCase();

@@ -15,6 +15,7 @@ import { nudgeMailSender, queueMail } from '../../platform/mail/mail.ts';
 import { mailTexts } from '../../platform/mail/messages.ts';
 import { emailTakenError } from './activation.ts';
 import {
+  dropUnusedTokens,
   findOneTimeToken,
   invalidToken,
   issueOneTimeToken,
@@ -77,11 +78,12 @@ export const credentialRoutes: ModuleRoutes = async (app, { db, config, jobs }) 
           .where('id', '=', user.id)
           .execute();
         const n = await endUserSessions(trx, user.id, 'password_change', auth.session.id);
+        const linksCancelled = await dropUnusedTokens(trx, user.id);
         await audit(trx, source, {
           action: 'update',
           resourceType: 'Password',
           resourceId: user.id,
-          details: { via: 'account_page', sessionsEnded: n },
+          details: { via: 'account_page', sessionsEnded: n, linksCancelled },
         });
         await queueMail(trx, {
           to: user.email,
@@ -194,12 +196,7 @@ export const credentialRoutes: ModuleRoutes = async (app, { db, config, jobs }) 
             .where('id', '=', found.userId)
             .execute();
           // A reset link mailed to the old address must not outlive the change.
-          await trx
-            .deleteFrom('one_time_tokens')
-            .where('user_id', '=', found.userId)
-            .where('purpose', '=', 'password_reset')
-            .where('used_at', 'is', null)
-            .execute();
+          await dropUnusedTokens(trx, found.userId);
           await audit(trx, source, {
             action: 'update',
             resourceType: 'EmailAddress',

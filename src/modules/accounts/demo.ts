@@ -1,5 +1,7 @@
-// Demo people for a first look: fictional patients at the three demo
-// clinics and one account for every role, all sharing one password. Staff
+// Demo people for a first look: patients at the three demo clinics and one
+// account for every role, all sharing one password. The patients are the
+// demo EHR's (synthetic Synthea records, linked by MRN); without the demo EHR
+// a few fictional ones stand in, unlinked. Staff
 // accounts have TOTP with a fixed secret, so `portal demo-code` can print
 // the current code. Never in production (the config refuses DEMO_DATA there).
 import type { Kysely } from 'kysely';
@@ -19,20 +21,29 @@ export const DEMO_PASSWORD = 'sunny harbor visit 2026';
 /** Base32; the same for every demo staff account. */
 export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
-interface DemoPatient {
-  key: string;
+export interface DemoPatient {
   given: string;
   family: string;
   birthDate: string;
   email: string | null;
-  /** clinic slug → MRN */
+  phone?: string | null;
+  language?: 'en' | 'es';
+  /** clinic slug → MRN, the clinic the patient mostly goes to first */
   mrns: Record<string, string>;
+  /** The EHR's Patient id, when the person comes from the EHR. */
+  ehrPatientId?: string;
 }
 
-/** Made-up people; phone-free, e-mails on the reserved .test domain. */
+/**
+ * The records of the demo patient account and of the demo proxy's child, by
+ * Riverside MRN: the same in the demo EHR and in the stand-in list below.
+ */
+export const ACCOUNT_HOLDER_MRN = 'RFM-100201';
+export const PROXY_CHILD_MRN = 'RFM-100202';
+
+/** Made-up stand-ins when there is no demo EHR; phone-free, e-mails on the reserved .test domain. */
 export const demoPatients: DemoPatient[] = [
   {
-    key: 'alex',
     given: 'Alex',
     family: 'Marlowe',
     birthDate: '1984-03-14',
@@ -40,7 +51,6 @@ export const demoPatients: DemoPatient[] = [
     mrns: { riverside: 'RFM-100201' },
   },
   {
-    key: 'robin',
     given: 'Robin',
     family: 'Quillfeather',
     birthDate: '2016-09-02',
@@ -48,7 +58,6 @@ export const demoPatients: DemoPatient[] = [
     mrns: { riverside: 'RFM-100202', prairie: 'PHC-200311' },
   },
   {
-    key: 'june',
     given: 'June',
     family: 'Okafor-Lindqvist',
     birthDate: '1952-11-30',
@@ -56,7 +65,6 @@ export const demoPatients: DemoPatient[] = [
     mrns: { prairie: 'PHC-200312' },
   },
   {
-    key: 'tomas',
     given: 'Tomás',
     family: 'Arbeloa',
     birthDate: '1990-06-21',
@@ -70,12 +78,13 @@ interface DemoAccount {
   name: string;
   /** Clinic slug, or null for the whole group. */
   clinic: string | null;
-  /** The demo patient the account belongs to (patients only). */
+  /** The MRN of the record the account belongs to (patients only). */
   patient?: string;
 }
 
 export const demoAccounts: DemoAccount[] = [
-  { role: 'patient', name: 'Alex Marlowe', clinic: null, patient: 'alex' },
+  // The patient and the parent are named after their records when seeded.
+  { role: 'patient', name: 'Alex Marlowe', clinic: null, patient: ACCOUNT_HOLDER_MRN },
   { role: 'proxy', name: 'Kit Quillfeather', clinic: null },
   { role: 'front_desk', name: 'Dana Whitcombe', clinic: 'riverside' },
   { role: 'nurse', name: 'Priya Ansel', clinic: 'riverside' },
@@ -89,23 +98,40 @@ export const demoAccounts: DemoAccount[] = [
 export const demoEmail = (role: Role) => `${role}@${DEMO_DOMAIN}`;
 const isStaff = (role: Role) => role !== 'patient' && role !== 'proxy';
 
-/** Adds what is missing (by MRN and e-mail); returns how many accounts it added. */
-export async function seedDemoPeople(db: Db, config: Pick<Config, 'encryptionKey'>) {
+/**
+ * Adds what is missing (by MRN and e-mail); returns how many accounts it
+ * added. `people` are the demo EHR's patients, or the stand-ins.
+ */
+export async function seedDemoPeople(
+  db: Db,
+  config: Pick<Config, 'encryptionKey'>,
+  people: DemoPatient[] = demoPatients,
+) {
   const clinics = new Map(
     (await db.selectFrom('clinics').select(['id', 'slug']).execute()).map((c) => [c.slug, c.id]),
   );
   // Demo people live at the demo clinics; an install with its own clinics gets none.
-  if (!demoPatients.every((p) => Object.keys(p.mrns).every((slug) => clinics.has(slug)))) return 0;
+  if (!people.every((p) => Object.keys(p.mrns).every((slug) => clinics.has(slug)))) return 0;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const holder = people.find((p) => Object.values(p.mrns).includes(ACCOUNT_HOLDER_MRN));
+  const child = people.find((p) => Object.values(p.mrns).includes(PROXY_CHILD_MRN));
+  const names: Partial<Record<Role, string>> = {
+    ...(holder && { patient: `${holder.given} ${holder.family}` }),
+    ...(child && { proxy: `Kit ${child.family}` }),
+  };
   return db.transaction().execute(async (trx) => {
-    const patients = new Map<string, string>();
-    for (const p of demoPatients) patients.set(p.key, await seedPatient(trx, p, clinics));
+    const patients = new Map<string, string>(); // MRN → patient id
+    for (const p of people) {
+      const id = await seedPatient(trx, p, clinics);
+      for (const mrn of Object.values(p.mrns)) patients.set(mrn, id);
+    }
     let added = 0;
     for (const a of demoAccounts) {
-      const id = await seedAccount(trx, a, { passwordHash, clinics, patients, config });
+      const account = { ...a, name: names[a.role] ?? a.name };
+      const id = await seedAccount(trx, account, { passwordHash, clinics, patients, config });
       if (id) added++;
     }
-    await seedProxyGrant(trx, patients);
+    if (child) await seedProxyGrant(trx, child, patients);
     return added;
   });
 }
@@ -121,7 +147,15 @@ async function seedPatient(trx: Db, p: DemoPatient, clinics: Map<string, string>
   if (existing) return existing.patient_id;
   const { id } = await trx
     .insertInto('patients')
-    .values({ given_name: p.given, family_name: p.family, birth_date: p.birthDate, email: p.email })
+    .values({
+      given_name: p.given,
+      family_name: p.family,
+      birth_date: p.birthDate,
+      email: p.email,
+      phone: p.phone ?? null,
+      language: p.language ?? 'en',
+      ehr_patient_id: p.ehrPatientId ?? null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   await trx
@@ -175,9 +209,8 @@ async function seedAccount(
 }
 
 /** The demo parent may act for the demo child until the child turns 18 (or five years). */
-async function seedProxyGrant(trx: Db, patients: Map<string, string>) {
-  const child = demoPatients.find((p) => p.key === 'robin') as DemoPatient;
-  const childId = patients.get(child.key) as string;
+async function seedProxyGrant(trx: Db, child: DemoPatient, patients: Map<string, string>) {
+  const childId = patients.get(PROXY_CHILD_MRN) as string;
   const parent = await trx
     .selectFrom('users')
     .select('id')

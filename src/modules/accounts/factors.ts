@@ -43,6 +43,21 @@ export async function factorsOf(db: Db, userId: string): Promise<Factors> {
   };
 }
 
+/**
+ * The factors, read with the account row locked until the caller's
+ * transaction ends: two removals at once (the app and the last passkey)
+ * take turns, so the second sees what the first left.
+ */
+export async function lockFactors(trx: Db, userId: string): Promise<Factors> {
+  await trx
+    .selectFrom('users')
+    .select('id')
+    .where('id', '=', userId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  return factorsOf(trx, userId);
+}
+
 export const isEnrolled = (f: Factors) => f.totp || f.passkeys > 0;
 
 /** The ways the person can answer a second-factor challenge now. */

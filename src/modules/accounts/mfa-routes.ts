@@ -12,6 +12,7 @@ import {
   factorsOf,
   isEnrolled,
   isStaff,
+  lockFactors,
   refuseLastStaffFactor,
   requireMayAddFactor,
 } from './factors.ts';
@@ -25,7 +26,7 @@ import {
 import {
   completeSecondFactor,
   markSecondFactorDone,
-  refuseSecondFactorIfLocked,
+  reserveCodeAttempt,
   secondFactorFailed,
   setSessionCookie,
 } from './sign-in.ts';
@@ -105,15 +106,15 @@ export const mfaRoutes: ModuleRoutes = async (app, { db, config }) => {
       if (!auth.user.mfaEnrolled)
         throw new ApiError(409, 'mfa_not_enrolled', 'Set up a second factor first.');
       const factor = code !== undefined ? 'totp' : 'recovery';
-      await refuseSecondFactorIfLocked(db, req, reply, factor);
+      const attempt = await reserveCodeAttempt(db, config, req, reply, factor, false);
       const token = await db.transaction().execute(async (trx) => {
         const ok =
           code !== undefined
             ? await acceptTotpCode(trx, config, auth.user.id, code)
             : await redeemRecoveryCode(trx, auth.user.id, recoveryCode as string);
-        return ok ? completeSecondFactor(trx, req, factor) : null;
+        return ok ? completeSecondFactor(trx, req, factor, attempt.reservation) : null;
       });
-      if (!token) return secondFactorFailed(db, config, req, reply, factor);
+      if (!token) return secondFactorFailed(db, config, req, reply, factor, attempt);
       setSessionCookie(reply, config, token);
       return {
         next: 'done' as const,
@@ -294,10 +295,11 @@ export const mfaRoutes: ModuleRoutes = async (app, { db, config }) => {
     async (req, reply) => {
       requireRecentAuth(req);
       const auth = req.auth as Auth;
-      const f = await factorsOf(db, auth.user.id);
-      if (!f.totp) throw new ApiError(409, 'not_enrolled', 'The authenticator app is not set up.');
-      refuseLastStaffFactor(auth, f.passkeys);
       await db.transaction().execute(async (trx) => {
+        const f = await lockFactors(trx, auth.user.id);
+        if (!f.totp)
+          throw new ApiError(409, 'not_enrolled', 'The authenticator app is not set up.');
+        refuseLastStaffFactor(auth, f.passkeys);
         await trx
           .updateTable('users')
           .set({

@@ -72,6 +72,20 @@ export async function useOneTimeToken(trx: Db, tokenHash: string): Promise<boole
   return Number(result.numUpdatedRows) === 1;
 }
 
+/**
+ * Cancels every unused link of the user (reset and e-mail change): after a
+ * password or e-mail change, a link mailed before it must not work, or
+ * whoever holds an old one could undo the change. Returns how many.
+ */
+export async function dropUnusedTokens(trx: Db, userId: string): Promise<number> {
+  const result = await trx
+    .deleteFrom('one_time_tokens')
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export const invalidToken = (purpose: TokenPurpose) =>
   new ApiError(
     400,

@@ -9,7 +9,13 @@ import { requireRecentAuth } from '../../platform/auth/step-up.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleDeps, ModuleRoutes } from '../../platform/http/module.ts';
-import { factorsOf, isEnrolled, refuseLastStaffFactor, requireMayAddFactor } from './factors.ts';
+import {
+  factorsOf,
+  isEnrolled,
+  lockFactors,
+  refuseLastStaffFactor,
+  requireMayAddFactor,
+} from './factors.ts';
 import {
   authenticationOptions,
   checkPasskey,
@@ -28,7 +34,14 @@ import {
   signInSource,
   startSession,
 } from './sign-in.ts';
-import { clearFailures, ipKey, lockedUntil } from './throttle.ts';
+import {
+  clearFailures,
+  ipKey,
+  lockedUntil,
+  type Reservation,
+  releaseAttempt,
+  reserveAttempt,
+} from './throttle.ts';
 
 const B64URL = Type.String({ pattern: '^[A-Za-z0-9_-]*={0,2}$', maxLength: 16_384 });
 const Transports = Type.Array(Type.String({ maxLength: 20 }), { maxItems: 10 });
@@ -267,8 +280,8 @@ export const passkeyRoutes: ModuleRoutes = async (app, deps) => {
     async (req, reply) => {
       requireRecentAuth(req);
       const auth = req.auth as Auth;
-      const f = await factorsOf(db, auth.user.id);
       await db.transaction().execute(async (trx) => {
+        const f = await lockFactors(trx, auth.user.id);
         const gone = await trx
           .deleteFrom('passkeys')
           .where('id', '=', req.params.id)
@@ -298,12 +311,10 @@ export const passkeyRoutes: ModuleRoutes = async (app, deps) => {
         tags: ['session'],
         summary: 'Start signing in with a passkey: options for the browser',
         description:
-          'Without an e-mail, the browser offers the passkeys it holds for this site. The ' +
-          'answer looks the same whether or not the e-mail has an account.',
-        body: Type.Object(
-          { email: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })) },
-          { additionalProperties: false },
-        ),
+          'Asks for no e-mail, so it tells nobody who has an account: the browser offers the ' +
+          'passkeys it holds for this site. Part-way through signing in (or for a step-up), ' +
+          "the options name the session's own passkeys.",
+        body: Type.Object({}, { additionalProperties: false }),
         response: {
           200: WebAuthnOptions('pass to startAuthentication({ optionsJSON })'),
           429: ErrorResponse,
@@ -316,7 +327,7 @@ export const passkeyRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req, reply) => {
       await refuseIfIpLocked(deps, req, reply);
-      return authenticationOptions(db, config, req.body.email);
+      return authenticationOptions(db, config, req.auth?.user.id ?? null);
     },
   );
 
@@ -339,14 +350,16 @@ export const passkeyRoutes: ModuleRoutes = async (app, deps) => {
       },
     },
     async (req, reply) => {
-      await refuseIfIpLocked(deps, req, reply);
+      const reservation = await reserveIpAttempt(deps, req, reply);
       const response = req.body.credential as AuthenticationResponseJSON;
       // This person's own session: the passkey finishes it or steps it up.
       const sameUser = req.auth ? await ownsPasskey(deps, req.auth.user.id, response.id) : false;
       const check = await checkPasskey(db, config, response, !sameUser);
-      if (!check.ok) return passkeyFailure(deps, req, reply, check.reason, check.userId);
+      if (!check.ok)
+        return passkeyFailure(deps, req, reply, reservation, check.reason, check.userId);
       const token = await db.transaction().execute(async (trx) => {
-        if (sameUser) return completeSecondFactor(trx, req, 'passkey');
+        if (sameUser) return completeSecondFactor(trx, req, 'passkey', reservation);
+        await releaseAttempt(trx, reservation);
         const user = await trx
           .selectFrom('users')
           .select('email')
@@ -412,18 +425,25 @@ async function refuseIfIpLocked({ db }: ModuleDeps, req: FastifyRequest, reply: 
   if (until) throw locked(reply, until);
 }
 
+/** Holds the attempt on the IP's counter before the answer is checked (refused while locked). */
+async function reserveIpAttempt({ db }: ModuleDeps, req: FastifyRequest, reply: FastifyReply) {
+  const held = await reserveAttempt(db, null, req.ip);
+  if (!held.ok) throw locked(reply, held.until);
+  return held.reservation;
+}
+
 /** A passkey that does not work: audited, and counted against the IP (it cannot be guessed). */
 async function passkeyFailure(
   { db }: ModuleDeps,
   req: FastifyRequest,
   reply: FastifyReply,
+  reservation: Reservation,
   reason: string,
   userId: string | null,
 ): Promise<never> {
   const lock = await db.transaction().execute((trx) =>
     countFailure(trx, signInSource(req), {
-      email: null,
-      ip: req.ip,
+      reservation,
       actorUserId: userId,
       details: { factor: 'passkey', reason },
     }),

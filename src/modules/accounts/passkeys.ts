@@ -1,6 +1,5 @@
 // Passkeys (WebAuthn): phishing-resistant because the browser binds each
 // answer to this site's origin. Challenges are kept for 5 minutes and used once.
-import { createHmac } from 'node:crypto';
 import {
   type AuthenticationResponseJSON,
   generateAuthenticationOptions,
@@ -133,40 +132,32 @@ export async function verifyNewPasskey(
 }
 
 /**
- * Options for signing in. With an e-mail, the account's passkeys are named;
- * an unknown e-mail (or one without passkeys) gets a made-up but stable id,
- * so the answer does not tell whether the account exists.
+ * Options for signing in. They never depend on an e-mail typed (that would
+ * tell who has an account): anyone signing in gets an empty allow-list, so
+ * the browser offers the passkeys it holds for this site. Someone already
+ * part-way signed in (passkey as second factor, or a step-up) gets their
+ * own account's passkeys, taken from the session.
  */
 export async function authenticationOptions(
   db: Db,
   config: Config,
-  email?: string,
+  sessionUserId: string | null,
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  let allow: { id: string; transports?: string[] }[] | undefined;
-  if (email !== undefined) {
-    const normalized = email.trim().toLowerCase();
-    const keys = await db
-      .selectFrom('passkeys')
-      .innerJoin('users', 'users.id', 'passkeys.user_id')
-      .select(['passkeys.id', 'passkeys.transports'])
-      .where('users.email', '=', normalized)
-      .where('users.status', '=', 'active')
-      .execute();
-    allow = keys.length
-      ? keys.map((k) => ({ id: k.id, transports: k.transports }))
-      : [{ id: madeUpCredentialId(config, normalized), transports: ['internal', 'hybrid'] }];
-  }
+  const own = sessionUserId
+    ? await db
+        .selectFrom('passkeys')
+        .select(['id', 'transports'])
+        .where('user_id', '=', sessionUserId)
+        .execute()
+    : [];
   const options = await generateAuthenticationOptions({
     rpID: relyingParty(config).rpID,
-    allowCredentials: allow,
+    allowCredentials: own.map((k) => ({ id: k.id, transports: k.transports })),
     userVerification: 'preferred',
   });
   await keepChallenge(db, options.challenge, 'authenticate', null);
   return options;
 }
-
-const madeUpCredentialId = (config: Config, email: string) =>
-  createHmac('sha256', config.cookieSecret).update(`passkey:${email}`).digest('base64url');
 
 export type PasskeyCheck =
   | { ok: true; userId: string; passkeyId: string }

@@ -13,6 +13,7 @@ import type { ModuleRoutes } from '../../platform/http/module.ts';
 import { nudgeMailSender, queueMail } from '../../platform/mail/mail.ts';
 import { mailTexts } from '../../platform/mail/messages.ts';
 import {
+  dropUnusedTokens,
   findOneTimeToken,
   invalidToken,
   issueOneTimeToken,
@@ -21,6 +22,7 @@ import {
 } from './one-time-tokens.ts';
 import { hashPassword, requireStrongPassword } from './passwords.ts';
 import { enforceLimit, overLimit } from './request-limits.ts';
+import { accountKey, ipKey } from './throttle.ts';
 
 type Db = Kysely<Schema>;
 
@@ -48,7 +50,7 @@ export const recoveryRoutes: ModuleRoutes = async (app, { db, config, jobs }) =>
       },
     },
     async (req, reply) => {
-      await enforceLimit(db, `forgot:ip:${req.ip}`, PER_IP);
+      await enforceLimit(db, `forgot:${ipKey(req.ip)}`, PER_IP);
       const email = req.body.email.trim().toLowerCase();
       const throttled = await overLimit(db, `forgot:email:${email}`, PER_EMAIL);
       const user = await db
@@ -156,14 +158,15 @@ async function resetPassword(
     .where('id', '=', user.userId)
     .execute();
   // Whoever can read the mailbox owns the account: a lockout protects nothing now.
-  await trx.deleteFrom('sign_in_throttle').where('key', '=', `email:${user.email}`).execute();
+  await trx.deleteFrom('sign_in_throttle').where('key', '=', accountKey(user.email)).execute();
+  const linksCancelled = await dropUnusedTokens(trx, user.userId);
   const sessionsEnded = await endUserSessions(trx, user.userId, 'password_reset');
   await audit(trx, source, {
     action: 'update',
     resourceType: 'Password',
     resourceId: user.userId,
     actorUserId: user.userId,
-    details: { via: 'reset_link', sessionsEnded },
+    details: { via: 'reset_link', sessionsEnded, linksCancelled },
   });
   await queueMail(trx, {
     to: user.email,

@@ -1,8 +1,9 @@
 // The session: who am I (and the CSRF token for this browser), signing in
 // with a password, staying signed in, step-up, and signing out.
 import { Type } from 'typebox';
+import { onSignedIn } from '../../ehr/sync/jobs.ts';
 import { audit } from '../../platform/audit/audit.ts';
-import { type Auth, auditSource } from '../../platform/auth/context.ts';
+import { type Auth, auditSource, currentPatientId } from '../../platform/auth/context.ts';
 import { csrfToken } from '../../platform/auth/csrf.ts';
 import {
   endSession,
@@ -16,13 +17,9 @@ import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleRoutes } from '../../platform/http/module.ts';
 import { challengeMethods, factorsOf } from './factors.ts';
 import { checkPassword } from './passwords.ts';
-import {
-  passwordSignIn,
-  refuseSecondFactorIfLocked,
-  setSessionCookie,
-  stepUpFailed,
-} from './sign-in.ts';
+import { passwordSignIn, reserveCodeAttempt, setSessionCookie, stepUpFailed } from './sign-in.ts';
 import { ROLES, type Role } from './tables.ts';
+import { releaseAttempt } from './throttle.ts';
 import { acceptTotpCode } from './totp.ts';
 
 const RoleGrant = Type.Object({
@@ -117,7 +114,7 @@ const ReauthenticateBody = Type.Object(
 const idleExpiresAt = (lastSeen: Date, idleMinutes: number) =>
   new Date(lastSeen.getTime() + idleMinutes * 60_000).toISOString();
 
-export const sessionRoutes: ModuleRoutes = async (app, { db, config }) => {
+export const sessionRoutes: ModuleRoutes = async (app, { db, config, jobs }) => {
   app.get(
     '/api/session',
     {
@@ -135,6 +132,9 @@ export const sessionRoutes: ModuleRoutes = async (app, { db, config }) => {
         return req.sessionEnded
           ? { csrfToken: token, signedIn: false, signedOutReason: req.sessionEnded }
           : { csrfToken: token, signedIn: false };
+      // The web app asks this right after signing in and on every page load:
+      // the moment to refresh a stale copy of the patient's record from the EHR.
+      if (auth.complete) void onSignedIn(jobs, db, config, currentPatientId(auth));
       const s = auth.session;
       const at = s.reauthenticated_at;
       return {
@@ -248,14 +248,15 @@ export const sessionRoutes: ModuleRoutes = async (app, { db, config }) => {
           'Enter your password, or a code from your authenticator app.',
         );
       const factor = password !== undefined ? 'password' : 'totp';
-      await refuseSecondFactorIfLocked(db, req, reply, factor);
+      const attempt = await reserveCodeAttempt(db, config, req, reply, factor, true);
       const ok =
         password !== undefined
           ? await checkPassword(await passwordHashOf(auth.user.id), password)
           : await acceptTotpCode(db, config, auth.user.id, code as string);
-      if (!ok) return stepUpFailed(db, req, reply, factor);
+      if (!ok) return stepUpFailed(db, req, reply, factor, attempt);
       const now = new Date();
       const token = await db.transaction().execute(async (trx) => {
+        await releaseAttempt(trx, attempt.reservation);
         await trx
           .updateTable('sessions')
           .set({ reauthenticated_at: now })

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import { audit } from '../../platform/audit/audit.ts';
-import { auditSource } from '../../platform/auth/context.ts';
+import { auditSource, hasRole } from '../../platform/auth/context.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
@@ -11,6 +11,7 @@ import type { ModuleRoutes } from '../../platform/http/module.ts';
 import { accessLogRoutes } from './access-log-routes.ts';
 import { accountSessionRoutes } from './account-sessions-routes.ts';
 import { credentialRoutes } from './credential-routes.ts';
+import { STAFF_ROLES } from './tables.ts';
 
 const Language = Type.Union([Type.Literal('en'), Type.Literal('es')]);
 
@@ -56,9 +57,10 @@ export const settingsRoutes: ModuleRoutes = async (app, deps) => {
       config: { access: 'signed-in' },
       schema: {
         tags: ['account'],
-        summary: 'Change my display name or language (the language of mails too)',
+        summary:
+          'Change my language (the language of mails too), or my display name (patients and caregivers)',
         body: AccountChange,
-        response: { 200: Account, 400: ErrorResponse },
+        response: { 200: Account, 400: ErrorResponse, 403: ErrorResponse },
       },
     },
     async (req) => {
@@ -66,6 +68,24 @@ export const settingsRoutes: ModuleRoutes = async (app, deps) => {
       const displayName = req.body.displayName?.trim();
       if (displayName === '')
         throw new ApiError(400, 'validation_failed', 'displayName: must not be blank');
+      // Patients read staff names in "who accessed my record": a staff member
+      // who could rename themselves could pass as a colleague. Sending the
+      // name unchanged (the settings form does) is fine.
+      const renaming = displayName !== undefined && displayName !== req.auth?.user.displayName;
+      if (renaming && hasRole(req.auth, ...STAFF_ROLES)) {
+        await audit(db, auditSource(req), {
+          action: 'access_denied',
+          outcome: 'failure',
+          resourceType: 'Account',
+          resourceId: userId,
+          details: { attempted: 'update', fields: ['displayName'] },
+        });
+        throw new ApiError(
+          403,
+          'staff_name_managed',
+          'Staff names are changed by an administrator: ask yours to correct your name.',
+        );
+      }
       const changes = {
         ...(req.body.language ? { language: req.body.language } : {}),
         ...(displayName ? { display_name: displayName } : {}),

@@ -26,12 +26,12 @@ import {
 import { checkPassword } from './passwords.ts';
 import type { Role } from './tables.ts';
 import {
-  accountKey,
   clearFailures,
-  ipKey,
   type Lockout,
-  lockedUntil,
+  type Reservation,
   recordFailure,
+  releaseAttempt,
+  reserveAttempt,
   retryAfterSeconds,
   tooManyAttempts,
 } from './throttle.ts';
@@ -91,25 +91,28 @@ async function findAccount(db: Db, email: string) {
   return { ...user, roles: roles.map((r) => r.role) };
 }
 
-/** Refuses, without looking at the password or code, while a lock is in force. */
-async function refuseIfLocked(
+/**
+ * Holds this attempt on the e-mail's and IP's counters before the password
+ * or code is looked at; while a lock is in force, refuses (audited) instead.
+ */
+async function reserveOrRefuse(
   db: Db,
   req: FastifyRequest,
   reply: FastifyReply,
-  email: string,
+  email: string | null,
   source: AuditSource,
   actorUserId: string | null,
   factor: string,
-) {
-  const until = await lockedUntil(db, [accountKey(email), ipKey(req.ip)]);
-  if (!until) return;
+): Promise<Reservation> {
+  const held = await reserveAttempt(db, email, req.ip);
+  if (held.ok) return held.reservation;
   await audit(db, source, {
     action: 'sign_in',
     outcome: 'failure',
     actorUserId,
     details: { factor, reason: 'locked' },
   });
-  throw locked(reply, until);
+  throw locked(reply, held.until);
 }
 
 /** The 429 for a lock, with its Retry-After header. */
@@ -118,13 +121,13 @@ export function locked(reply: FastifyReply, until: Date): ApiError {
   return tooManyAttempts(until);
 }
 
-/** Counts a failure, audits it and any lock it starts; returns the lock it started, if any. */
+/** Keeps a failed attempt counted, audits it and any lock it started; returns that lock, if any. */
 export async function countFailure(
   db: Db,
   source: AuditSource,
-  failure: { email: string | null; ip: string; actorUserId: string | null; details: object },
+  failure: { reservation: Reservation; actorUserId: string | null; details: object },
 ): Promise<Lockout | undefined> {
-  const locks = await recordFailure(db, failure.email, failure.ip);
+  const locks = await recordFailure(db, failure.reservation);
   await audit(db, source, {
     action: 'sign_in',
     outcome: 'failure',
@@ -156,7 +159,15 @@ export async function passwordSignIn(
   const email = body.email.trim().toLowerCase();
   const account = await findAccount(db, email);
   const source = signInSource(req, account?.roles);
-  await refuseIfLocked(db, req, reply, email, source, account?.id ?? null, 'password');
+  const reservation = await reserveOrRefuse(
+    db,
+    req,
+    reply,
+    email,
+    source,
+    account?.id ?? null,
+    'password',
+  );
   const passwordOk = await checkPassword(account?.password_hash ?? null, body.password);
   if (!account || !passwordOk || account.status !== 'active') {
     const reason = !account
@@ -168,8 +179,7 @@ export async function passwordSignIn(
           : 'disabled';
     const lock = await db.transaction().execute((trx) =>
       countFailure(trx, source, {
-        email,
-        ip: req.ip,
+        reservation,
         actorUserId: account?.id ?? null,
         details: { factor: 'password', reason },
       }),
@@ -183,6 +193,9 @@ export async function passwordSignIn(
   );
   const token = await db.transaction().execute(async (trx) => {
     const session = await startSession(trx, config, req, account.id, account.roles, false);
+    const pending = result.next === 'mfa' || result.next === 'enrol-mfa';
+    const ended = pending ? await endOldestPendingSessions(trx, account.id) : 0;
+    await releaseAttempt(trx, reservation);
     // With a second factor still due, the sign-in is not over: the streak stays,
     // so wrong codes after a stolen password keep counting towards the lock.
     if (result.next !== 'mfa') await clearFailures(trx, email);
@@ -191,12 +204,41 @@ export async function passwordSignIn(
       actorUserId: account.id,
       resourceType: 'Session',
       resourceId: session.id,
-      details: { factor: 'password', next: result.next },
+      details: { factor: 'password', next: result.next, ...(ended ? { pendingEnded: ended } : {}) },
     });
     return session.token;
   });
   setSessionCookie(reply, config, token);
   return result;
+}
+
+/** Sign-ins still waiting for their second factor that one account may have open. */
+export const MAX_PENDING_SESSIONS = 5;
+
+/**
+ * Ends the oldest sign-ins still waiting for a second factor beyond the
+ * newest five, so a stolen password cannot open many sessions to spread
+ * code guesses over. Returns how many ended.
+ */
+async function endOldestPendingSessions(db: Db, userId: string): Promise<number> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ ended_at: new Date(), end_reason: 'rotated' })
+    .where(
+      'id',
+      'in',
+      db
+        .selectFrom('sessions')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('ended_at', 'is', null)
+        .where('mfa_verified_at', 'is', null)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .offset(MAX_PENDING_SESSIONS),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** A new session for a new sign-in; the browser's old one, if any, ends. */
@@ -242,10 +284,12 @@ export async function completeSecondFactor(
   db: Db,
   req: FastifyRequest,
   factor: SecondFactor,
+  reservation: Reservation,
 ): Promise<string> {
   const auth = req.auth;
   if (!auth) throw new ApiError(401, 'sign_in_required', 'Please sign in to continue.');
   const token = await markSecondFactorDone(db, auth.session.id);
+  await releaseAttempt(db, reservation);
   await clearFailures(db, auth.user.email);
   await audit(db, auditSource(req), {
     action: 'sign_in',
@@ -256,21 +300,71 @@ export async function completeSecondFactor(
   return token;
 }
 
-/** Refuses a second factor (or a step-up) while the account or IP is locked. */
-export function refuseSecondFactorIfLocked(
+/** A second-factor (or step-up) attempt held on the account, the IP and, at sign-in, the session. */
+export interface CodeAttempt {
+  reservation: Reservation;
+  /** Wrong codes the session has had, this one included; null at a step-up. */
+  sessionFailures: number | null;
+}
+
+const signedOutForCodes = () =>
+  new ApiError(
+    401,
+    'session_ended',
+    'Too many wrong codes, so you were signed out. Please sign in again.',
+  );
+
+/**
+ * Holds a second-factor or step-up attempt before the code is checked:
+ * refused while the account or IP is locked, and at sign-in once the
+ * session has had its five tries (even if they are still being checked).
+ */
+export async function reserveCodeAttempt(
   db: Db,
+  config: Config,
   req: FastifyRequest,
   reply: FastifyReply,
   factor: string,
-) {
+  stepUp: boolean,
+): Promise<CodeAttempt> {
   const auth = req.auth;
   if (!auth) throw new ApiError(401, 'sign_in_required', 'Please sign in to continue.');
-  return refuseIfLocked(db, req, reply, auth.user.email, auditSource(req), auth.user.id, factor);
+  const source = auditSource(req);
+  const reservation = await reserveOrRefuse(
+    db,
+    req,
+    reply,
+    auth.user.email,
+    source,
+    auth.user.id,
+    factor,
+  );
+  if (stepUp) return { reservation, sessionFailures: null };
+  const row = await db
+    .updateTable('sessions')
+    .set((eb) => ({ mfa_failures: eb('mfa_failures', '+', 1) }))
+    .where('id', '=', auth.session.id)
+    .where('ended_at', 'is', null)
+    .where('mfa_failures', '<', MAX_SECOND_FACTOR_FAILURES)
+    .returning('mfa_failures')
+    .executeTakeFirst();
+  if (row) return { reservation, sessionFailures: row.mfa_failures };
+  await db.transaction().execute(async (trx) => {
+    await releaseAttempt(trx, reservation);
+    await endSession(trx, auth.session.id, 'mfa_failed');
+    await audit(trx, source, {
+      action: 'sign_in',
+      outcome: 'failure',
+      details: { factor, reason: 'session_attempts_used' },
+    });
+  });
+  reply.clearCookie(sessionCookieName(config), sessionCookieOptions(config));
+  throw signedOutForCodes();
 }
 
 /**
- * A wrong code: counted against the account (so a stolen password does not
- * buy unlimited guesses) and the session, which ends after five.
+ * A wrong code: it stays counted against the account (so a stolen password
+ * does not buy unlimited guesses) and the session, which ends after five.
  */
 export async function secondFactorFailed(
   db: Db,
@@ -278,20 +372,15 @@ export async function secondFactorFailed(
   req: FastifyRequest,
   reply: FastifyReply,
   factor: SecondFactor,
+  attempt: CodeAttempt,
 ): Promise<never> {
   const auth = req.auth;
   if (!auth) throw new ApiError(401, 'sign_in_required', 'Please sign in to continue.');
   const source = auditSource(req);
+  const failures = attempt.sessionFailures ?? MAX_SECOND_FACTOR_FAILURES;
   const outcome = await db.transaction().execute(async (trx) => {
-    const { mfa_failures: failures } = await trx
-      .updateTable('sessions')
-      .set((eb) => ({ mfa_failures: eb('mfa_failures', '+', 1) }))
-      .where('id', '=', auth.session.id)
-      .returning('mfa_failures')
-      .executeTakeFirstOrThrow();
     const lock = await countFailure(trx, source, {
-      email: auth.user.email,
-      ip: req.ip,
+      reservation: attempt.reservation,
       actorUserId: auth.user.id,
       details: { factor, reason: 'wrong_code' },
     });
@@ -305,22 +394,18 @@ export async function secondFactorFailed(
         details: { reason: 'too_many_wrong_codes', failures },
       });
     }
-    return { failures, ended, lock };
+    return { ended, lock };
   });
   if (outcome.ended) {
     reply.clearCookie(sessionCookieName(config), sessionCookieOptions(config));
-    throw new ApiError(
-      401,
-      'session_ended',
-      'Too many wrong codes, so you were signed out. Please sign in again.',
-    );
+    throw signedOutForCodes();
   }
   if (outcome.lock) throw locked(reply, outcome.lock.until);
   throw new ApiError(
     401,
     'invalid_code',
     'That code is not right or was already used. Check it and try again.',
-    { attemptsLeft: MAX_SECOND_FACTOR_FAILURES - outcome.failures },
+    { attemptsLeft: MAX_SECOND_FACTOR_FAILURES - failures },
   );
 }
 
@@ -330,13 +415,13 @@ export async function stepUpFailed(
   req: FastifyRequest,
   reply: FastifyReply,
   factor: 'password' | 'totp',
+  attempt: CodeAttempt,
 ): Promise<never> {
   const auth = req.auth;
   if (!auth) throw new ApiError(401, 'sign_in_required', 'Please sign in to continue.');
   const lock = await db.transaction().execute((trx) =>
     countFailure(trx, auditSource(req), {
-      email: auth.user.email,
-      ip: req.ip,
+      reservation: attempt.reservation,
       actorUserId: auth.user.id,
       details: {
         factor,

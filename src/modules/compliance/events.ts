@@ -1,7 +1,8 @@
 // Audit events as a compliance officer searches them: filtered by patient,
 // user, action, outcome and date range, sorted by any column, with the
-// names of the actor, the patient and the clinic beside the ids.
-import { type Kysely, sql } from 'kysely';
+// names of the actor, the patient and the clinic beside the ids. An officer
+// of some clinics sees only those clinics' events.
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import { type Static, Type } from 'typebox';
 import { AUDIT_ACTIONS } from '../../platform/audit/tables.ts';
 import type { Schema } from '../../platform/db/schema.ts';
@@ -21,10 +22,13 @@ export const SORT_KEYS = [
 ] as const;
 export type Sort = (typeof SORT_KEYS)[number];
 
+/** The actor as named when the event was written (older rows: as named now). */
+const actorName = sql<string | null>`coalesce(e.actor_name, u.display_name)`;
+
 /** The columns behind each sort key, most significant first. */
-export const SORTS: Record<Sort, readonly string[]> = {
+export const SORTS: Record<Sort, readonly (string | Expression<unknown>)[]> = {
   occurredAt: ['e.occurred_at'],
-  actor: ['u.display_name', 'u.email'],
+  actor: [actorName, 'u.email'],
   action: ['e.action'],
   resourceType: ['e.resource_type'],
   patient: ['p.family_name', 'p.given_name'],
@@ -82,23 +86,72 @@ const fullName = (alias: 'p' | 'f') =>
     string | null
   >`${sql.ref(`${alias}.given_name`)} || ' ' || ${sql.ref(`${alias}.family_name`)}`;
 
-function filtered(db: Db, f: EventFilters) {
-  return db
-    .selectFrom('audit_events as e')
-    .leftJoin('users as u', 'u.id', 'e.actor_user_id')
-    .leftJoin('patients as p', 'p.id', 'e.patient_id')
-    .leftJoin('patients as f', 'f.id', 'e.acting_for_patient_id')
-    .leftJoin('clinics as c', 'c.id', 'e.clinic_id')
-    .$if(!!f.patientId, (q) => q.where('e.patient_id', '=', f.patientId as string))
-    .$if(!!f.userId, (q) => q.where('e.actor_user_id', '=', f.userId as string))
-    .$if(!!f.action, (q) => q.where('e.action', '=', f.action as NonNullable<typeof f.action>))
-    .$if(!!f.outcome, (q) => q.where('e.outcome', '=', f.outcome as 'success' | 'failure'))
-    .$if(!!f.from, (q) => q.where('e.occurred_at', '>=', new Date(`${f.from}T00:00:00Z`)))
-    .$if(!!f.to, (q) => q.where('e.occurred_at', '<', dayAfter(f.to as string)));
+/** The clinics whose events the officer reads: 'all' for a group-wide grant. */
+export type EventScope = string[] | 'all';
+
+type Eb = ExpressionBuilder<Schema & { e: Schema['audit_events'] }, 'e'>;
+
+/**
+ * An event belongs to a clinic when it names the clinic, concerns a patient
+ * registered there (or acting for one), or was made by someone on its staff.
+ */
+function inScope(eb: Eb, clinics: string[]): Expression<SqlBool> {
+  if (clinics.length === 0) return sql<SqlBool>`false`;
+  const registered = (column: 'e.patient_id' | 'e.acting_for_patient_id') =>
+    eb.exists(
+      eb
+        .selectFrom('patient_clinics as pc')
+        .select('pc.patient_id')
+        .whereRef('pc.patient_id', '=', column)
+        .where('pc.clinic_id', 'in', clinics),
+    );
+  return eb.or([
+    eb('e.clinic_id', 'in', clinics),
+    registered('e.patient_id'),
+    registered('e.acting_for_patient_id'),
+    eb.exists(
+      eb
+        .selectFrom('user_roles as r')
+        .select('r.user_id')
+        .whereRef('r.user_id', '=', 'e.actor_user_id')
+        .where('r.clinic_id', 'in', clinics),
+    ),
+  ]);
 }
 
-export async function countEvents(db: Db, f: EventFilters): Promise<number> {
-  const row = await filtered(db, f)
+function registeredIn(column: 'p.id' | 'f.id', scope: EventScope) {
+  if (scope === 'all') return sql<SqlBool>`true`;
+  if (scope.length === 0) return sql<SqlBool>`false`;
+  return sql<SqlBool>`exists (select 1 from patient_clinics pr
+    where pr.patient_id = ${sql.ref(column)} and pr.clinic_id in (${sql.join(scope)}))`;
+}
+
+function filtered(db: Db, f: EventFilters, scope: EventScope) {
+  return (
+    db
+      .selectFrom('audit_events as e')
+      .leftJoin('users as u', 'u.id', 'e.actor_user_id')
+      // Names of patients outside the officer's clinics stay out (their ids show):
+      // an officer sees that their staff tried someone else's record, not whose.
+      .leftJoin('patients as p', (join) =>
+        join.onRef('p.id', '=', 'e.patient_id').on(registeredIn('p.id', scope)),
+      )
+      .leftJoin('patients as f', (join) =>
+        join.onRef('f.id', '=', 'e.acting_for_patient_id').on(registeredIn('f.id', scope)),
+      )
+      .leftJoin('clinics as c', 'c.id', 'e.clinic_id')
+      .$if(scope !== 'all', (q) => q.where((eb) => inScope(eb as Eb, scope as string[])))
+      .$if(!!f.patientId, (q) => q.where('e.patient_id', '=', f.patientId as string))
+      .$if(!!f.userId, (q) => q.where('e.actor_user_id', '=', f.userId as string))
+      .$if(!!f.action, (q) => q.where('e.action', '=', f.action as NonNullable<typeof f.action>))
+      .$if(!!f.outcome, (q) => q.where('e.outcome', '=', f.outcome as 'success' | 'failure'))
+      .$if(!!f.from, (q) => q.where('e.occurred_at', '>=', new Date(`${f.from}T00:00:00Z`)))
+      .$if(!!f.to, (q) => q.where('e.occurred_at', '<', dayAfter(f.to as string)))
+  );
+}
+
+export async function countEvents(db: Db, f: EventFilters, scope: EventScope): Promise<number> {
+  const row = await filtered(db, f, scope)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
@@ -108,13 +161,14 @@ export async function countEvents(db: Db, f: EventFilters): Promise<number> {
 export async function findEvents(
   db: Db,
   f: EventFilters,
+  scope: EventScope,
   page?: { limit: number; offset: number },
 ): Promise<AuditEventRow[]> {
-  let q = filtered(db, f).select([
+  let q = filtered(db, f, scope).select([
     'e.id',
     'e.occurred_at',
     'e.actor_user_id',
-    'u.display_name as actor_name',
+    actorName.as('actor_name'),
     'u.email as actor_email',
     'e.actor_role',
     'e.acting_for_patient_id',
@@ -133,7 +187,7 @@ export async function findEvents(
     'e.details',
   ]);
   for (const column of SORTS[f.sort])
-    q = q.orderBy(sql.ref(column), (ob) => {
+    q = q.orderBy(typeof column === 'string' ? sql.ref(column) : column, (ob) => {
       const o = f.order === 'asc' ? ob.asc() : ob.desc();
       return f.order === 'asc' ? o.nullsFirst() : o.nullsLast();
     });

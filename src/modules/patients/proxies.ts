@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
+import { STAFF_ROLES } from '../accounts/tables.ts';
 import type { Relationship } from './model.ts';
 
 type Db = Kysely<Schema>;
@@ -70,6 +71,7 @@ export async function grantProxy(trx: Db, g: NewGrant) {
     );
   if (proxy.patient_id === g.patientId)
     throw new ApiError(400, 'own_record', 'That is the patient’s own account; it needs no proxy.');
+  await refuseStaffProxy(trx, proxy.id, g.grantedBy);
   const existing = await trx
     .selectFrom('proxy_grants')
     .select(['expires_at'])
@@ -101,6 +103,32 @@ export async function grantProxy(trx: Db, g: NewGrant) {
     .onConflict((oc) => oc.doNothing())
     .execute();
   return grant;
+}
+
+/**
+ * A staff account never becomes a caregiver: staff already reach records
+ * through their clinic roles (audited as staff), and a grant to oneself or
+ * to a colleague would open a second, patient-side way in.
+ */
+async function refuseStaffProxy(trx: Db, proxyUserId: string, grantedBy: string) {
+  if (proxyUserId === grantedBy)
+    throw new ApiError(
+      400,
+      'own_account',
+      'You cannot give your own account caregiver access to a patient’s record.',
+    );
+  const staffRole = await trx
+    .selectFrom('user_roles')
+    .select('role')
+    .where('user_id', '=', proxyUserId)
+    .where('role', 'in', STAFF_ROLES)
+    .executeTakeFirst();
+  if (staffRole)
+    throw new ApiError(
+      400,
+      'staff_account',
+      'That e-mail belongs to a staff account, which cannot be a caregiver. Ask the caregiver for a personal e-mail with a patient portal account.',
+    );
 }
 
 /** Revokes an open grant of the patient; a caregiver acting on it goes back to their own record. */

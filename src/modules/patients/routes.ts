@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
-import { audit } from '../../platform/audit/audit.ts';
+import { audit, auditMany } from '../../platform/audit/audit.ts';
 import { type Auth, auditSource } from '../../platform/auth/context.ts';
 import { PATIENT_CARE_ROLES, requirePatient, staffClinicIds } from '../../platform/auth/scope.ts';
 import type { Schema } from '../../platform/db/schema.ts';
@@ -21,14 +21,16 @@ const PatientParams = Type.Object({ patientId: Uuid });
 const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 
 export const patientRoutes: ModuleRoutes = async (app, { db, config }) => {
-  app.get(
-    '/api/staff/patients',
+  // POST, so the search text (a name, a birth date: PHI) travels in the body
+  // and never in a URL that proxies log and browsers keep.
+  app.post(
+    '/api/staff/patients/search',
     {
       config: { access: { roles: PATIENT_CARE_ROLES } },
       schema: {
         tags: ['staff'],
         summary: 'Search patients registered at your clinics by name, MRN or birth date',
-        querystring: Type.Object(
+        body: Type.Object(
           {
             q: Type.String({
               minLength: 2,
@@ -45,16 +47,27 @@ export const patientRoutes: ModuleRoutes = async (app, { db, config }) => {
       },
     },
     async (req) => {
-      const clinics = await searchScope(db, req, req.query.clinicId);
+      const clinics = await searchScope(db, req, req.body.clinicId);
       return db.transaction().execute(async (trx) => {
-        const result = await searchPatients(trx, { ...req.query, clinics });
-        // The search text is PHI (a name, a birth date): only the count is kept.
-        await audit(trx, auditSource(req), {
-          action: 'query',
-          resourceType: 'Patient',
-          clinicId: req.query.clinicId ?? null,
-          details: { resultCount: result.total, page: result.page },
-        });
+        const result = await searchPatients(trx, { ...req.body, clinics });
+        // The search text is PHI (a name, a birth date): only the count is
+        // kept, and whom the page showed, one row each, so the patient's
+        // access log lists "searched and found you" beside every look.
+        await auditMany(trx, auditSource(req), [
+          {
+            action: 'query',
+            resourceType: 'Patient',
+            clinicId: req.body.clinicId ?? null,
+            details: { resultCount: result.total, page: result.page },
+          },
+          ...result.patients.map((patient) => ({
+            action: 'query' as const,
+            resourceType: 'Patient',
+            resourceId: patient.id,
+            patientId: patient.id,
+            clinicId: patient.clinics[0]?.clinicId ?? null,
+          })),
+        ]);
         return result;
       });
     },

@@ -10,6 +10,8 @@ export interface PatientTables {
     phone: string | null;
     created_at: Generated<Date>;
     language: Generated<'en' | 'es'>;
+    /** The EHR's Patient id (bare, without "Patient/"); null until linked. */
+    ehr_patient_id: string | null;
   };
   patient_clinics: {
     patient_id: string;

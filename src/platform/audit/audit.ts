@@ -8,6 +8,8 @@ import type { AuditAction } from './tables.ts';
 export interface AuditSource {
   actorUserId: string | null;
   actorRole: string | null;
+  /** As the actor is named now; kept in the row, so a later rename changes no history. */
+  actorName?: string | null;
   actingForPatientId: string | null;
   ip: string | null;
   userAgent: string | null;
@@ -36,23 +38,32 @@ export const SYSTEM_SOURCE: AuditSource = {
   requestId: null,
 };
 
+const row = (source: AuditSource, entry: AuditEntry) => ({
+  actor_user_id: entry.actorUserId !== undefined ? entry.actorUserId : source.actorUserId,
+  actor_role: source.actorRole,
+  actor_name: source.actorName?.slice(0, 200) ?? null,
+  acting_for_patient_id: source.actingForPatientId,
+  action: entry.action,
+  resource_type: entry.resourceType ?? null,
+  resource_id: entry.resourceId ?? null,
+  patient_id: entry.patientId ?? null,
+  clinic_id: entry.clinicId ?? null,
+  outcome: entry.outcome ?? 'success',
+  ip: source.ip,
+  user_agent: source.userAgent?.slice(0, 300) ?? null,
+  request_id: source.requestId,
+  details: entry.details ? JSON.stringify(entry.details) : null,
+});
+
 export async function audit(db: Kysely<Schema>, source: AuditSource, entry: AuditEntry) {
+  await db.insertInto('audit_events').values(row(source, entry)).execute();
+}
+
+/** Several events of one request in one statement (a search, one row per patient found). */
+export async function auditMany(db: Kysely<Schema>, source: AuditSource, entries: AuditEntry[]) {
+  if (entries.length === 0) return;
   await db
     .insertInto('audit_events')
-    .values({
-      actor_user_id: entry.actorUserId !== undefined ? entry.actorUserId : source.actorUserId,
-      actor_role: source.actorRole,
-      acting_for_patient_id: source.actingForPatientId,
-      action: entry.action,
-      resource_type: entry.resourceType ?? null,
-      resource_id: entry.resourceId ?? null,
-      patient_id: entry.patientId ?? null,
-      clinic_id: entry.clinicId ?? null,
-      outcome: entry.outcome ?? 'success',
-      ip: source.ip,
-      user_agent: source.userAgent?.slice(0, 300) ?? null,
-      request_id: source.requestId,
-      details: entry.details ? JSON.stringify(entry.details) : null,
-    })
+    .values(entries.map((e) => row(source, e)))
     .execute();
 }

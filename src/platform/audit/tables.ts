@@ -24,6 +24,8 @@ export interface AuditTables {
     occurred_at: Generated<Date>;
     actor_user_id: string | null;
     actor_role: string | null;
+    /** The actor's display name when the event was written. */
+    actor_name: string | null;
     acting_for_patient_id: string | null;
     action: AuditAction;
     resource_type: string | null;
@@ -42,6 +44,8 @@ export interface AuditTables {
     event_id: number;
     prev_hash: string;
     hash: string;
+    /** Starts again one higher after a restore into a new cluster. */
+    era: Generated<number>;
     sealed_at: Generated<Date>;
   };
 }

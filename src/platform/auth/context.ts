@@ -115,6 +115,7 @@ export function auditSource(req: FastifyRequest): AuditSource {
   return {
     actorUserId: auth?.user.id ?? null,
     actorRole: auth ? [...new Set(auth.roles.map((g) => g.role))].sort().join(',') || null : null,
+    actorName: auth?.user.displayName ?? null,
     actingForPatientId: auth?.session.acting_for_patient_id ?? null,
     ip: req.ip,
     userAgent: req.headers['user-agent'] ?? null,

@@ -1,6 +1,9 @@
 // Kysely's view of the tables. Each module's tables are declared beside it
 // and gathered here.
 import type { Generated } from 'kysely';
+import type { OutboxTables } from '../../ehr/outbox/tables.ts';
+import type { DiscrepancyTables } from '../../ehr/reconcile/tables.ts';
+import type { ClinicalCacheTables } from '../../ehr/sync/tables.ts';
 import type { UserTables } from '../../modules/accounts/tables.ts';
 import type { ClinicTables } from '../../modules/clinics/tables.ts';
 import type { PatientTables } from '../../modules/patients/tables.ts';
@@ -14,6 +17,14 @@ export interface SchemaMigrationsTable {
   applied_at: Generated<Date>;
 }
 
-export interface Schema extends ClinicTables, UserTables, PatientTables, AuditTables, MailTables {
+export interface Schema
+  extends ClinicTables,
+    UserTables,
+    PatientTables,
+    AuditTables,
+    MailTables,
+    ClinicalCacheTables,
+    OutboxTables,
+    DiscrepancyTables {
   schema_migrations: SchemaMigrationsTable;
 }

@@ -4,8 +4,16 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Jobs } from '../jobs/jobs.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's registry: a module adds its own gauges with a collect callback. */
+    metricsRegistry: Registry;
+  }
+}
+
 export function installMetrics(app: FastifyInstance, options: { jobs?: Jobs; token?: string }) {
   const registry = new Registry();
+  app.decorate('metricsRegistry', registry);
   collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status_code'] as const;
   const requests = new Counter({

@@ -11,10 +11,11 @@ describe('navigation by role', () => {
     expect(keys(as('proxy'))).toEqual(['home', 'account']);
     expect(keys(as('front_desk'))).toEqual(['patients', 'account']);
     expect(keys(as('nurse'))).toEqual(['patients', 'account']);
-    expect(keys(as('clinic_admin'))).toEqual(['patients', 'lockedAccounts', 'account']);
-    expect(keys(as('support_agent'))).toEqual(['patients', 'lockedAccounts', 'account']);
+    const desk = ['discrepancies', 'outbox'];
+    expect(keys(as('clinic_admin'))).toEqual(['patients', 'lockedAccounts', ...desk, 'account']);
+    expect(keys(as('support_agent'))).toEqual(['patients', 'lockedAccounts', ...desk, 'account']);
     expect(keys(as('compliance_officer'))).toEqual(['audit', 'account']);
-    expect(keys(as('system_admin'))).toEqual(['lockedAccounts', 'mailbox', 'account']);
+    expect(keys(as('system_admin'))).toEqual(['lockedAccounts', 'mailbox', ...desk, 'account']);
   });
 
   test('several roles add up, without duplicates', () => {

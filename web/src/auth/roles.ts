@@ -33,13 +33,23 @@ export const PROXY_GRANT_ROLES: readonly Role[] = ['front_desk', 'clinic_admin']
 export const UNLOCK_ROLES: readonly Role[] = ['support_agent', 'clinic_admin', 'system_admin'];
 export const COMPLIANCE_ROLES: readonly Role[] = ['compliance_officer'];
 export const MAILBOX_ROLES: readonly Role[] = ['system_admin'];
+/** The EHR desk: the outbox and the discrepancies (server: DESK_ROLES in src/ehr/outbox/desk.ts). */
+export const EHR_DESK_ROLES: readonly Role[] = ['clinic_admin', 'system_admin', 'support_agent'];
 export const PATIENT_ROLES: readonly Role[] = ['patient', 'proxy'];
 
 export function hasAnyRole(grants: readonly RoleGrant[], allowed: readonly Role[]): boolean {
   return grants.some((g) => allowed.includes(g.role));
 }
 
-export type NavKey = 'home' | 'patients' | 'lockedAccounts' | 'audit' | 'mailbox' | 'account';
+export type NavKey =
+  | 'home'
+  | 'patients'
+  | 'lockedAccounts'
+  | 'audit'
+  | 'mailbox'
+  | 'discrepancies'
+  | 'outbox'
+  | 'account';
 
 export interface NavItem {
   key: NavKey;
@@ -52,6 +62,8 @@ const NAV: { item: NavItem; roles: readonly Role[] | 'any' }[] = [
   { item: { key: 'lockedAccounts', to: '/staff/locked-accounts' }, roles: UNLOCK_ROLES },
   { item: { key: 'audit', to: '/compliance/audit' }, roles: COMPLIANCE_ROLES },
   { item: { key: 'mailbox', to: '/admin/mailbox' }, roles: MAILBOX_ROLES },
+  { item: { key: 'discrepancies', to: '/admin/discrepancies' }, roles: EHR_DESK_ROLES },
+  { item: { key: 'outbox', to: '/admin/outbox' }, roles: EHR_DESK_ROLES },
   { item: { key: 'account', to: '/account' }, roles: 'any' },
 ];
 

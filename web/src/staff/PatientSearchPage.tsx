@@ -1,7 +1,8 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, type QueryFunctionContext, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { api } from '../api.ts';
 import { PATIENT_CARE_ROLES } from '../auth/roles.ts';
 import { useSession } from '../auth/session.ts';
 import { ErrorSummary } from '../forms/ErrorSummary.tsx';
@@ -11,13 +12,12 @@ import { useProblems } from '../forms/useProblems.ts';
 import { calendarDate } from '../i18n/format.ts';
 import { recall, remember } from '../memory.ts';
 import { useClinics } from '../public/clinics.ts';
-import { getJson } from '../query.ts';
 import { LoadFailed } from '../shell/LoadFailed.tsx';
 import { Pager } from '../shell/Pager.tsx';
 import { TableWrap } from '../shell/TableWrap.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { AccountStateLabel } from './AccountStateLabel.tsx';
-import { listName, type PatientPage, pageCount } from './patients.ts';
+import { listName, type PatientPage, pageCount, searchBody } from './patients.ts';
 
 interface Search {
   q: string;
@@ -27,14 +27,20 @@ interface Search {
 
 const idFor = (field: string) => `search-${field}`;
 // The search text is a name or birth date (PHI): it stays in memory, never in
-// the URL, and is forgotten at sign-out.
+// the URL (of this page or of the request, which is a POST), and is
+// forgotten at sign-out.
 const MEMORY_KEY = 'staff-patient-search';
 
-function searchPath({ q, clinicId, page }: Search): string {
-  const params = new URLSearchParams({ q, page: String(page) });
-  if (clinicId) params.set('clinicId', clinicId);
-  return `/api/staff/patients?${params}`;
-}
+/** Like getJson: a refetch of results already on screen is background work. */
+const searchPatients =
+  (search: Search | null) =>
+  ({ client, queryKey, signal }: QueryFunctionContext) =>
+    api<PatientPage>('/api/staff/patients/search', {
+      method: 'POST',
+      json: search && searchBody(search),
+      signal,
+      background: client.getQueryData(queryKey) !== undefined,
+    });
 
 export function PatientSearchPage() {
   const { t, i18n } = useTranslation();
@@ -47,7 +53,7 @@ export function PatientSearchPage() {
   const [values, setValues] = useState({ q: search?.q ?? '', clinicId: search?.clinicId ?? '' });
   const results = useQuery({
     queryKey: ['staff-patients', search],
-    queryFn: getJson<PatientPage>(search ? searchPath(search) : ''),
+    queryFn: searchPatients(search),
     enabled: search !== null,
     placeholderData: keepPreviousData,
   });

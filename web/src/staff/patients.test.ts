@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { listName, pageCount, startOfDayUtc } from './patients.ts';
+import { listName, pageCount, searchBody, startOfDayUtc } from './patients.ts';
 
 test('names are listed family first', () => {
   expect(listName({ given: 'Tomás', family: 'Arbeloa' })).toBe('Arbeloa, Tomás');
@@ -16,4 +16,13 @@ test('an expiry date becomes the start of that day in UTC', () => {
   expect(startOfDayUtc('')).toBeNull();
   expect(startOfDayUtc('31/01/2030')).toBeNull();
   expect(startOfDayUtc('2030-13-45')).toBeNull();
+});
+
+test('a search is a body (never a URL), naming a clinic only when one is chosen', () => {
+  expect(searchBody({ q: 'Arbeloa', clinicId: '', page: 2 })).toEqual({ q: 'Arbeloa', page: 2 });
+  expect(searchBody({ q: 'Arbeloa', clinicId: 'c1', page: 1 })).toEqual({
+    q: 'Arbeloa',
+    page: 1,
+    clinicId: 'c1',
+  });
 });

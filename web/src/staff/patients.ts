@@ -68,6 +68,15 @@ export interface IssuedCode {
   letter: { patientName: string; clinicName: string; clinicPhone: string; activateUrl: string };
 }
 
+/** The body of POST /api/staff/patients/search: no clinic means all of mine. */
+export function searchBody(search: { q: string; clinicId: string; page: number }) {
+  return {
+    q: search.q,
+    page: search.page,
+    ...(search.clinicId ? { clinicId: search.clinicId } : {}),
+  };
+}
+
 /** "Family, Given": how a clinic lists and reads names. */
 export const listName = (name: PatientName) => `${name.family}, ${name.given}`;
 

@@ -1,0 +1,109 @@
+// How each kind of write-back is sent to the EHR. A feature registers its
+// kind once (e.g. 'appointment.book'); the worker looks the sender up by the
+// row's kind. Two kinds ship here: 'fhir.create' (any resource, created once
+// thanks to the idempotency key) and 'patient.demographics' (the discrepancy
+// desk pushing the portal's names and birth date back).
+import type { Patient, Resource } from '@medplum/fhirtypes';
+import { EhrError, type EhrGateway } from '../gateway/gateway.ts';
+import {
+  type Demographics,
+  demographicsOf,
+  differingFields,
+  withDemographics,
+} from '../reconcile/demographics.ts';
+
+/** One outbox row as its sender sees it. */
+export interface OutboxSend {
+  id: string;
+  kind: string;
+  payload: unknown;
+  idempotencyKey: string;
+  patientId: string | null;
+  clinicId: string;
+}
+
+/** What the EHR now holds: recorded on the row when it is confirmed. */
+export interface Confirmation {
+  resourceType: string;
+  id: string;
+  versionId?: string;
+}
+
+export interface OutboxKind {
+  /** Checks the payload when it is queued, so a bad one fails the feature's own transaction. */
+  check?(payload: unknown): void;
+  /** Sends once; throws EhrError (retryable or not) when the EHR says no. */
+  send(item: OutboxSend, gateway: EhrGateway): Promise<Confirmation>;
+}
+
+const kinds = new Map<string, OutboxKind>();
+
+export function registerOutboxKind(kind: string, sender: OutboxKind): void {
+  if (!/^[a-z][a-z_]*(\.[a-z_]+)+$/.test(kind))
+    throw new Error(`Outbox kind "${kind}" must look like "area.action"`);
+  kinds.set(kind, sender);
+}
+
+export const outboxKind = (kind: string): OutboxKind | undefined => kinds.get(kind);
+
+/** The confirmation for a resource the EHR answered with. */
+export function confirmationOf(resource: Resource | undefined | null): Confirmation {
+  if (!resource?.id)
+    throw new EhrError('The EHR answered without a resource id', 502, undefined, false);
+  return {
+    resourceType: resource.resourceType,
+    id: resource.id,
+    versionId: resource.meta?.versionId,
+  };
+}
+
+const isResource = (v: unknown): v is Resource =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Resource).resourceType === 'string' &&
+  /^[A-Z][A-Za-z]+$/.test((v as Resource).resourceType);
+
+registerOutboxKind('fhir.create', {
+  check(payload) {
+    if (!isResource(payload)) throw new Error('fhir.create needs a FHIR resource as its payload');
+    if (payload.id) throw new Error('fhir.create sends a new resource: leave out its id');
+  },
+  async send(item, gateway) {
+    const created = await gateway.create(item.payload as Resource, {
+      idempotencyKey: item.idempotencyKey,
+    });
+    return confirmationOf(created);
+  },
+});
+
+/** The portal's names and birth date for one EHR Patient, seen at `ifMatchVersion`. */
+export interface DemographicsPush extends Demographics {
+  ehrPatientId: string;
+  ifMatchVersion?: string;
+}
+
+registerOutboxKind('patient.demographics', {
+  check(payload) {
+    const p = payload as Partial<DemographicsPush>;
+    for (const field of ['ehrPatientId', 'givenName', 'familyName', 'birthDate'] as const)
+      if (typeof p?.[field] !== 'string' || !p[field])
+        throw new Error(`patient.demographics needs ${field}`);
+  },
+  /**
+   * Read first: when the EHR already has these values (an earlier try whose
+   * answer was lost), that is the confirmation. Else update with If-Match on
+   * the version the desk saw, so a newer change in the EHR is never
+   * overwritten unseen (the EHR answers 412, which is not retried).
+   */
+  async send(item, gateway) {
+    const push = item.payload as DemographicsPush;
+    const current = await gateway.read<Patient>('Patient', push.ehrPatientId);
+    if (!current) throw new EhrError('The EHR has no such Patient any more', 404);
+    if (differingFields(push, demographicsOf(current)).length === 0) return confirmationOf(current);
+    const updated = await gateway.update(
+      { ...withDemographics(current, push), id: push.ehrPatientId },
+      { ifMatchVersion: push.ifMatchVersion ?? current.meta?.versionId },
+    );
+    return confirmationOf(updated);
+  },
+});
