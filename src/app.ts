@@ -12,6 +12,8 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { type Config, fastifyTrustProxy } from './config.ts';
+import type { EhrGateway } from './ehr/gateway/gateway.ts';
+import { ehrLinkRoutes } from './ehr/link/routes.ts';
 import { outboxRoutes } from './ehr/outbox/routes.ts';
 import { discrepancyRoutes } from './ehr/reconcile/routes.ts';
 import { activationRoutes } from './modules/accounts/activation-routes.ts';
@@ -45,6 +47,8 @@ export interface AppParts {
   database: Database;
   logger: Logger;
   jobs?: Jobs;
+  /** The EHR gateway routes ask while the user waits; without it they answer ehr_unavailable. */
+  ehr?: EhrGateway;
   /** Folder of the built web app; defaults to dist/web. */
   webRoot?: string;
   /** True once shutdown has begun, so /readyz turns away new traffic. */
@@ -68,6 +72,7 @@ const featureRoutes: ModuleRoutes[] = [
   outboxRoutes,
   discrepancyRoutes,
   recordsRoutes,
+  ehrLinkRoutes,
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -133,7 +138,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   });
 
   await app.register(clinicRoutes, { db: database.db });
-  const deps: ModuleDeps = { db: database.db, config, jobs: parts.jobs };
+  const deps: ModuleDeps = { db: database.db, config, jobs: parts.jobs, ehr: parts.ehr };
   for (const routes of featureRoutes) await app.register(routes, deps);
   for (const plugin of parts.plugins ?? []) await app.register(plugin);
 

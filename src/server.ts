@@ -74,6 +74,7 @@ export async function startPortal(
       database,
       logger,
       jobs,
+      ehr: createGateway(config.ehr, { baseUrl: demoEhr?.baseUrl, log: logger }),
       draining: () => draining,
       plugins: extra.plugins,
     });

@@ -311,6 +311,8 @@ describe('ids in query strings, bodies and other path parameters', () => {
         'GET /api/audit/events.csv: query patientId, query userId',
         'POST /api/staff/accounts/:userId/unlock: path userId',
         'POST /api/staff/patients/search: body clinicId',
+        'POST /api/staff/ehr-patients/search: body clinicId',
+        'POST /api/staff/ehr-patients/link: body clinicId',
         'POST /api/session/acting-for: body patientId',
       ]),
     );
@@ -353,6 +355,8 @@ describe('ids in query strings, bodies and other path parameters', () => {
       [`POST /api/staff/accounts/:userId/unlock as ${staff}`, 404],
       ['POST /api/staff/accounts/:userId/unlock as patient A', 403],
       [`POST /api/staff/patients/search as ${staff}`, 403],
+      [`POST /api/staff/ehr-patients/search as ${staff}`, 403],
+      [`POST /api/staff/ehr-patients/link as ${staff}`, 403],
       ['POST /api/staff/patients/search as a proxy whose grant to B expired', 403],
       ...actors.map((a): [string, number] => [`POST /api/session/acting-for as ${a.name}`, 404]),
     ];

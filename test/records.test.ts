@@ -12,8 +12,7 @@ import type { Client } from './support/client.ts';
 import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
 import { type FhirServer, startFhirServer } from './support/fhir-server.ts';
 
-const SYNTHEA_DIR =
-  process.env.SYNTHEA_DIR ?? path.resolve(import.meta.dirname, '../../shared/data/synthea');
+const SYNTHEA_DIR = path.resolve(import.meta.dirname, '../fixtures/synthea');
 const bundleOf = (prefix: string) => {
   const file = fs.readdirSync(SYNTHEA_DIR).find((f) => f.startsWith(prefix)) as string;
   return JSON.parse(fs.readFileSync(path.join(SYNTHEA_DIR, file), 'utf8')) as Bundle;
@@ -31,7 +30,7 @@ const KINDS = [
 let t: TestApp;
 let server: FhirServer;
 let clinicId: string;
-/** Alexis Toy's record (allergies, medications, labs) and Jill Tillman's. */
+/** Asa Hermiston's record (allergies, medications, labs) and Jill Tillman's. */
 let a: { patientId: string; client: Client };
 let b: { patientId: string; client: Client };
 
@@ -44,7 +43,7 @@ beforeAll(async () => {
     auth: { kind: 'none' },
     timeoutMs: 10_000,
   });
-  a = await syncedPatient(bundleOf('Alexis_Toy_'), gateway);
+  a = await syncedPatient(bundleOf('Asa_Hermiston_'), gateway);
   b = await syncedPatient(bundleOf('Jill_Tillman_'), gateway);
 });
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
+import type { EhrGateway } from '../../src/ehr/gateway/gateway.ts';
 import { createLogger } from '../../src/platform/http/logging.ts';
 import type { Jobs } from '../../src/platform/jobs/jobs.ts';
 import { type TestDatabase, testDatabase } from './database.ts';
@@ -22,6 +23,7 @@ export async function testApp(
     plugins?: FastifyPluginAsync[];
     webRoot?: string;
     jobs?: Jobs;
+    ehr?: EhrGateway;
     draining?: () => boolean;
     database?: TestDatabase;
   } = {},
@@ -47,6 +49,7 @@ export async function testApp(
     database,
     logger,
     jobs: options.jobs,
+    ehr: options.ehr,
     plugins: options.plugins,
     webRoot: options.webRoot ?? '/nonexistent-web-root',
     draining: options.draining,

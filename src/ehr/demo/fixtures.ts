@@ -13,13 +13,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MemoryRepository } from '@medplum/fhir-router';
 import type { Bundle, Identifier, Patient, Resource } from '@medplum/fhirtypes';
+import { mrnSystem } from '../identifiers.ts';
 import { clinicians, demoClinic, NPI_SYSTEM, organizationId, practitionerId } from './directory.ts';
 import { addDays, ymd } from './zoned-time.ts';
 
 export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../../fixtures/synthea');
 
-/** The MRN identifier system of a clinic, by its slug. */
-export const mrnSystem = (clinic: string) => `urn:patient-portal:mrn:${clinic}`;
 export const CLINIC_TAG_SYSTEM = 'urn:patient-portal:clinic';
 
 export interface RosterEntry {

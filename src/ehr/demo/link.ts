@@ -7,7 +7,7 @@ import type { DemoPatient } from '../../modules/accounts/demo.ts';
 import { demoClinics } from '../../modules/clinics/demo.ts';
 import { createGateway } from '../gateway/fhir-client.ts';
 import type { EhrGateway } from '../gateway/gateway.ts';
-import { mrnSystem } from './fixtures.ts';
+import { mrnSystem } from '../identifiers.ts';
 import { type DemoEhrLog, startDemoEhr } from './server.ts';
 
 const MRN_PREFIX = mrnSystem('');

@@ -26,7 +26,7 @@ type Db = Kysely<Schema>;
 /** Resources per page asked of the EHR (servers may send fewer). */
 export const SYNC_PAGE_SIZE = 100;
 
-export type SyncTrigger = 'sign-in' | 'schedule' | 'command' | 'records' | 'test';
+export type SyncTrigger = 'sign-in' | 'schedule' | 'command' | 'records' | 'link' | 'test';
 
 export interface SyncOptions {
   /**

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
+import type { EhrGateway } from '../../ehr/gateway/gateway.ts';
 import type { Schema } from '../db/schema.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 
@@ -9,6 +10,8 @@ export interface ModuleDeps {
   db: Kysely<Schema>;
   config: Config;
   jobs?: Jobs;
+  /** The EHR, for routes that ask it while the user waits (e.g. finding a patient to link). */
+  ehr?: EhrGateway;
 }
 
 export type ModuleRoutes = FastifyPluginAsyncTypebox<ModuleDeps>;

@@ -34,6 +34,8 @@ const TRANSLATED = [
   'own_record',
   'internal_error',
   'not_found',
+  'ehr_unavailable',
+  'search_needs_more',
 ] as const;
 type Translated = (typeof TRANSLATED)[number];
 

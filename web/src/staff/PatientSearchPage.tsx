@@ -17,6 +17,7 @@ import { Pager } from '../shell/Pager.tsx';
 import { TableWrap } from '../shell/TableWrap.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { AccountStateLabel } from './AccountStateLabel.tsx';
+import { EhrFindSection } from './EhrFindSection.tsx';
 import { listName, type PatientPage, pageCount, searchBody } from './patients.ts';
 
 interface Search {
@@ -164,6 +165,7 @@ export function PatientSearchPage() {
           />
         </>
       )}
+      <EhrFindSection />
     </>
   );
 }

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { listName, pageCount, searchBody, startOfDayUtc } from './patients.ts';
+import { ehrSearchBody, listName, pageCount, searchBody, startOfDayUtc } from './patients.ts';
 
 test('names are listed family first', () => {
   expect(listName({ given: 'Tomás', family: 'Arbeloa' })).toBe('Arbeloa, Tomás');
@@ -25,4 +25,22 @@ test('a search is a body (never a URL), naming a clinic only when one is chosen'
     page: 1,
     clinicId: 'c1',
   });
+});
+
+test('an EHR search is by MRN, else by family name and birth date', () => {
+  const form = { clinicId: 'c1', mrn: '', family: '', given: '', birthDate: '' };
+  expect(ehrSearchBody({ ...form, mrn: ' RFM-1 ', family: 'Arbeloa' })).toEqual({
+    clinicId: 'c1',
+    mrn: 'RFM-1',
+  });
+  expect(ehrSearchBody({ ...form, family: ' Arbeloa ', birthDate: '1980-01-02' })).toEqual({
+    clinicId: 'c1',
+    family: 'Arbeloa',
+    birthDate: '1980-01-02',
+  });
+  expect(
+    ehrSearchBody({ ...form, family: 'Arbeloa', given: 'Tomás', birthDate: '1980-01-02' }),
+  ).toMatchObject({ given: 'Tomás' });
+  expect(ehrSearchBody({ ...form, family: 'Arbeloa' })).toBeNull();
+  expect(ehrSearchBody(form)).toBeNull();
 });

@@ -89,3 +89,41 @@ export function startOfDayUtc(ymd: string): string | null {
   const date = new Date(`${ymd}T00:00:00.000Z`);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
+
+/** A patient in the clinic's EHR, as POST /api/staff/ehr-patients/search lists them. */
+export interface EhrCandidate {
+  ehrPatientId: string;
+  name: PatientName;
+  birthDate: string | null;
+  gender: string | null;
+  mrn: string | null;
+  linkedPatientId: string | null;
+}
+
+export interface EhrSearchForm {
+  clinicId: string;
+  mrn: string;
+  family: string;
+  given: string;
+  birthDate: string;
+}
+
+/**
+ * The body of POST /api/staff/ehr-patients/search: by MRN when one is given,
+ * else by family name and birth date (and the given name when typed); null
+ * when the form holds too little to search by.
+ */
+export function ehrSearchBody(form: EhrSearchForm) {
+  const text = (v: string) => v.replace(/\s+/g, ' ').trim();
+  const mrn = text(form.mrn);
+  if (mrn) return { clinicId: form.clinicId, mrn };
+  const family = text(form.family);
+  const given = text(form.given);
+  if (!family || !form.birthDate) return null;
+  return {
+    clinicId: form.clinicId,
+    family,
+    birthDate: form.birthDate,
+    ...(given ? { given } : {}),
+  };
+}
