@@ -27,11 +27,18 @@ import { localDate, localTime, zonedTimeToUtc } from '../src/ehr/demo/zoned-time
 import { createGateway } from '../src/ehr/gateway/fhir-client.ts';
 import { PORTAL_IDENTIFIER_SYSTEM } from '../src/ehr/gateway/gateway.ts';
 import { mrnSystem } from '../src/ehr/identifiers.ts';
-import { ACCOUNT_HOLDER_MRN, demoEmail, PROXY_CHILD_MRN } from '../src/modules/accounts/demo.ts';
+import {
+  ACCOUNT_HOLDER_MRN,
+  DEMO_DOMAIN,
+  DEMO_PASSWORD,
+  demoEmail,
+  PROXY_CHILD_MRN,
+} from '../src/modules/accounts/demo.ts';
 import { demoClinics } from '../src/modules/clinics/demo.ts';
 import { createLogger } from '../src/platform/http/logging.ts';
 import { seedDemo } from '../src/seed.ts';
 import { startPortal } from '../src/server.ts';
+import { Client } from './support/client.ts';
 import { createServerDatabase, serverUrl, testDatabase } from './support/database.ts';
 
 const config = loadConfig({ NODE_ENV: 'test' });
@@ -624,6 +631,26 @@ describe('linking demo patients', () => {
       .where('ehr_patient_id', 'is not', null)
       .execute();
     expect(linked).toHaveLength(roster.length);
+
+    // What `npm start` promises: the demo patient signs in and sees their
+    // synced medications, allergies, conditions and recent labs.
+    const patient = new Client(portal.app);
+    const signIn = await patient.post('/api/session', {
+      email: `patient@${DEMO_DOMAIN}`,
+      password: DEMO_PASSWORD,
+    });
+    expect(signIn.statusCode).toBe(200);
+    for (const kind of ['medications', 'allergies', 'conditions', 'labs']) {
+      const deadline = Date.now() + 60_000;
+      let items: unknown[] = [];
+      while (items.length === 0 && Date.now() < deadline) {
+        const res = await patient.get(`/api/records/${kind}`);
+        expect(res.statusCode, kind).toBe(200);
+        items = res.json().items;
+        if (items.length === 0) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(items.length, kind).toBeGreaterThan(0);
+    }
     await portal.stop();
     stopped = true;
     expect(fs.existsSync(path.join(dataDir, 'demo-ehr', 'resources.ndjson'))).toBe(true);

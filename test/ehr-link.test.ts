@@ -6,9 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Bundle, Patient } from '@medplum/fhirtypes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGateway } from '../src/ehr/gateway/fhir-client.ts';
+import type { EhrGateway } from '../src/ehr/gateway/gateway.ts';
 import { mrnSystem } from '../src/ehr/identifiers.ts';
+import { registerSyncJobs } from '../src/ehr/sync/jobs.ts';
+import { createLogger } from '../src/platform/http/logging.ts';
+import { startJobs } from '../src/platform/jobs/jobs.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import type { Client } from './support/client.ts';
 import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
@@ -17,9 +21,11 @@ import { type FhirServer, startFhirServer } from './support/fhir-server.ts';
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/synthea');
 const JILL = 'Jill_Tillman_c4b7d178-c437-4202-9fb0-1b64afb8bc09.json';
 const MARGARITA = 'Margarita_Montalvo_87ad8ed4-e0ef-498b-a2db-1d8d61368f8a.json';
+const CLAUDIE = 'Claudie_Walsh_498377b3-e385-40ab-9acd-06b657e2f599.json';
 
 let t: TestApp;
 let ehr: FhirServer;
+let gateway: EhrGateway;
 let clinic: { id: string; slug: string; name: string };
 let otherClinic: { id: string; slug: string };
 let desk: Client;
@@ -42,7 +48,7 @@ async function load(file: string, mrns: Record<string, string>): Promise<string>
 
 beforeAll(async () => {
   ehr = await startFhirServer();
-  const gateway = createGateway(
+  gateway = createGateway(
     { baseUrl: ehr.baseUrl, auth: { kind: 'none' }, timeoutMs: 5000 },
     { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } },
   );
@@ -362,6 +368,41 @@ describe('when the EHR does not answer', () => {
       }
     } finally {
       ehr.faults = {};
+    }
+  });
+});
+
+describe('with background jobs', () => {
+  it("queues the linked patient's record sync", async () => {
+    const jobs = await startJobs(t.database, createLogger('silent'));
+    const withJobs = await testApp({ database: t.database, jobs, ehr: gateway });
+    try {
+      await registerSyncJobs(jobs, db(), gateway, createLogger('silent'));
+      const ehrPatientId = await load(CLAUDIE, { [clinic.slug]: 'LNK-1003' });
+      const staff = await createUser(db(), t.config, {
+        roles: [{ role: 'front_desk', clinicId: clinic.id }],
+      });
+      const client = await signedInClient(withJobs, staff);
+      const res = await client.post('/api/staff/ehr-patients/link', {
+        clinicId: clinic.id,
+        ehrPatientId,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      const synced = () =>
+        db()
+          .selectFrom('audit_events')
+          .select('details')
+          .where('patient_id', '=', res.json().patientId)
+          .where('resource_type', '=', 'EhrSync')
+          .executeTakeFirst();
+      await vi.waitFor(async () => expect(await synced()).toBeDefined(), {
+        timeout: 20_000,
+        interval: 200,
+      });
+      expect((await synced())?.details).toMatchObject({ trigger: 'link' });
+    } finally {
+      await withJobs.close();
+      await jobs.stop(5000);
     }
   });
 });
