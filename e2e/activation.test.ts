@@ -2,10 +2,10 @@
 // issues an activation code; the patient activates, sets up TOTP, signs out,
 // signs in again with the second factor, and finds that front-desk access in
 // "Who accessed my record". Once in English, once in Spanish; axe on every page.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, test } from 'vitest';
 import { calendarDate } from '../web/src/i18n/format.ts';
-import { expectAccessible, launchBrowser } from './browser.ts';
+import { expectAccessible } from './browser.ts';
 import {
   chooseLanguage,
   DEMO_PASSWORD,
@@ -20,25 +20,9 @@ import {
   type Texts,
   texts,
 } from './identity.ts';
-import { type PortalServer, startPortal } from './server.ts';
+import { setUpBrowserAndPortal } from './setup.ts';
 
-let portal: PortalServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  portal = await startPortal();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await portal?.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
+const e2e = setUpBrowserAndPortal();
 
 const FRONT_DESK_NAME = 'Dana Whitcombe';
 
@@ -80,7 +64,7 @@ const PATIENT_PASSWORD = 'river stones hum quietly 88';
  * knows it; the test reads it from the record the page loaded).
  */
 async function issueCode(page: Page, t: Texts, c: Case) {
-  const url = portal.url;
+  const url = e2e.portal.url;
   await signInWithTotp(page, t, url, demoEmail('front_desk'), DEMO_PASSWORD, DEMO_TOTP_SECRET);
   // Signed in, the app speaks the account's language; this run wants its own.
   await chooseLanguage(page, c.lang);
@@ -110,7 +94,7 @@ async function issueCode(page: Page, t: Texts, c: Case) {
 
 /** The patient: code and birth date, then e-mail, password, language. */
 async function activate(page: Page, t: Texts, c: Case, code: string, birthDate: string) {
-  await page.goto(`${portal.url}/activate`);
+  await page.goto(`${e2e.portal.url}/activate`);
   await onPage(page, t.activate.title);
   await page.getByLabel(t.activate.code).fill(code.toLowerCase().replaceAll('-', ' '));
   await page.getByLabel(t.activate.birthDate).fill(birthDate);
@@ -152,10 +136,10 @@ test.each(cases)(
   'activation, then sign-in with a second factor, shows the staff access ($lang)',
   async (c) => {
     const t = texts[c.lang];
-    const staff = await openPage(browser, portal.url, contexts, { locale: c.locale });
+    const staff = await openPage(e2e.browser, e2e.portal.url, e2e.contexts, { locale: c.locale });
     const { code, birthDate } = await issueCode(staff.page, t, c);
 
-    const { page, problems } = await openPage(browser, portal.url, contexts, {
+    const { page, problems } = await openPage(e2e.browser, e2e.portal.url, e2e.contexts, {
       locale: c.locale,
     });
     await activate(page, t, c, code, birthDate);

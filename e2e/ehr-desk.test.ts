@@ -5,9 +5,9 @@
 // then agree (a second reconcile finds nothing), and the compliance officer
 // finds the changes in the audit trail. Axe on every page.
 import type { Patient } from '@medplum/fhirtypes';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { expectAccessible, launchBrowser } from './browser.ts';
+import type { Locator, Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import { expectAccessible } from './browser.ts';
 import {
   DEMO_PASSWORD,
   DEMO_TOTP_SECRET,
@@ -17,33 +17,17 @@ import {
   signInWithTotp,
   texts,
 } from './identity.ts';
-import { type PortalServer, startPortal } from './server.ts';
+import { setUpBrowserAndPortal } from './setup.ts';
 
 const t = texts.en;
-let portal: PortalServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  portal = await startPortal();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await portal?.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
+const e2e = setUpBrowserAndPortal();
 
 // ---- The EHR, as any FHIR client reaches it ----------------------------------
 
 const FHIR_JSON = 'application/fhir+json';
 
 async function fhir<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${await portal.demoEhrUrl()}/${path}`, {
+  const response = await fetch(`${await e2e.portal.demoEhrUrl()}/${path}`, {
     ...init,
     headers: { accept: FHIR_JSON, ...init.headers },
   });
@@ -114,16 +98,16 @@ test("EHR edits behind the portal's back reach the desk; resolving updates both 
   // Behind the portal's back: Luigi's family name and Margarita's given name change in the EHR.
   await renameInEhr(LUIGI_MRN, { family: 'Wiegand-Ortiz' });
   const margaritaEhrId = await renameInEhr(MARGARITA_MRN, { given: 'Marga' });
-  expect(await portal.command(['ehr', 'reconcile'])).toMatch(
+  expect(await e2e.portal.command(['ehr', 'reconcile'])).toMatch(
     /Reconciled \d+ record\(s\): 2 discrepancy\(ies\), 2 new, 0 cleared, 0 could not be compared\./,
   );
 
   // The clinic admin opens the desk.
-  const { page, problems } = await openPage(browser, portal.url, contexts);
+  const { page, problems } = await openPage(e2e.browser, e2e.portal.url, e2e.contexts);
   await signInWithTotp(
     page,
     t,
-    portal.url,
+    e2e.portal.url,
     demoEmail('clinic_admin'),
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
@@ -208,11 +192,11 @@ test("EHR edits behind the portal's back reach the desk; resolving updates both 
   expect(luigiId).toMatch(/^[0-9a-f-]{36}$/);
 
   // The compliance officer finds both changes to Luigi's record, made by the admin.
-  const officer = await openPage(browser, portal.url, contexts);
+  const officer = await openPage(e2e.browser, e2e.portal.url, e2e.contexts);
   await signInWithTotp(
     officer.page,
     t,
-    portal.url,
+    e2e.portal.url,
     demoEmail('compliance_officer'),
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
@@ -230,11 +214,11 @@ test("EHR edits behind the portal's back reach the desk; resolving updates both 
   expect(officer.problems).toEqual([]);
 
   // Both sides agree now: the next reconcile finds nothing, and the desk is empty.
-  expect(await portal.command(['ehr', 'reconcile'])).toMatch(
+  expect(await e2e.portal.command(['ehr', 'reconcile'])).toMatch(
     /Reconciled \d+ record\(s\): 0 discrepancy\(ies\), 0 new, 0 cleared, 0 could not be compared\./,
   );
   // The admin's session outlived the restart.
-  await page.goto(`${portal.url}/admin/discrepancies`);
+  await page.goto(`${e2e.portal.url}/admin/discrepancies`);
   await onPage(page, t.discrepancies.title);
   await expect
     .poll(() => page.getByRole('status').filter({ hasText: /\d/ }).textContent())

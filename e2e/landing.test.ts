@@ -1,49 +1,36 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, expect, test } from 'vitest';
 import en from '../web/src/i18n/locales/en.json' with { type: 'json' };
 import es from '../web/src/i18n/locales/es.json' with { type: 'json' };
-import { expectAccessible, launchBrowser, watchPage } from './browser.ts';
-import { type PortalServer, startPortal } from './server.ts';
+import { expectAccessible, watchPage } from './browser.ts';
+import { setUpBrowserAndPortal } from './setup.ts';
 
 interface Clinic {
   name: string;
   hours: { weekday: number }[];
 }
 
-let portal: PortalServer;
-let browser: Browser;
+const e2e = setUpBrowserAndPortal();
 let clinics: Clinic[];
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  portal = await startPortal();
   // Fail early and clearly if the server has no built web app to serve.
-  const home = await fetch(portal.url);
+  const home = await fetch(e2e.portal.url);
   expect(home.status, 'GET / should serve dist/web/index.html').toBe(200);
   expect(await home.text()).toContain('<div id="root">');
-  const response = await fetch(`${portal.url}/api/clinics`);
+  const response = await fetch(`${e2e.portal.url}/api/clinics`);
   expect(response.status).toBe(200);
   clinics = ((await response.json()) as { clinics: Clinic[] }).clinics;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await portal?.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
 async function openPage(options: { locale?: string; width?: number } = {}) {
-  const context = await browser.newContext({
+  const context = await e2e.browser.newContext({
     locale: options.locale ?? 'en-US',
     viewport: { width: options.width ?? 1280, height: 800 },
   });
-  contexts.push(context);
+  e2e.contexts.push(context);
   const page = await context.newPage();
-  const problems = watchPage(page, portal.url);
+  const problems = watchPage(page, e2e.portal.url);
   return { page, problems };
 }
 
@@ -68,7 +55,7 @@ async function tabTo(page: Page, target: Locator, maxPresses = 15): Promise<void
 
 test('the landing page lists the clinics from the API, in English', async () => {
   const { page, problems } = await openPage();
-  await page.goto(portal.url);
+  await page.goto(e2e.portal.url);
   await waitForClinics(page);
 
   expect(await htmlLang(page)).toBe('en');
@@ -92,7 +79,7 @@ test('the landing page lists the clinics from the API, in English', async () => 
 
 test('Spanish can be chosen with the keyboard alone and is remembered', async () => {
   const { page, problems } = await openPage();
-  await page.goto(portal.url);
+  await page.goto(e2e.portal.url);
   await waitForClinics(page);
 
   const spanish = page.getByRole('button', { name: en.language.es });
@@ -123,7 +110,7 @@ test('Spanish can be chosen with the keyboard alone and is remembered', async ()
 
 test('the skip link is the first Tab stop and moves focus to main', async () => {
   const { page, problems } = await openPage();
-  await page.goto(portal.url);
+  await page.goto(e2e.portal.url);
   await waitForClinics(page);
 
   await page.keyboard.press('Tab');
@@ -148,7 +135,7 @@ test.each([
   'at 360 px wide nothing scrolls sideways (%s, from the browser language)',
   async (lang, locale) => {
     const { page, problems } = await openPage({ locale, width: 360 });
-    await page.goto(portal.url);
+    await page.goto(e2e.portal.url);
     await waitForClinics(page);
 
     expect(await htmlLang(page)).toBe(lang);
@@ -162,7 +149,7 @@ test.each([
 
 test('an unknown address shows a friendly not-found page with a way home', async () => {
   const { page, problems } = await openPage();
-  await page.goto(`${portal.url}/no/such/page`);
+  await page.goto(`${e2e.portal.url}/no/such/page`);
 
   expect(await h1(page)).toBe(en.notFound.title);
   expect(await page.title()).toBe(`${en.notFound.title} · ${en.app.name}`);
@@ -186,7 +173,7 @@ test('when the clinic list fails to load, the page says so and can retry', async
         })
       : route.continue(),
   );
-  await page.goto(portal.url);
+  await page.goto(e2e.portal.url);
 
   const retry = page.getByRole('button', { name: en.clinics.retry });
   await retry.waitFor();

@@ -2,9 +2,9 @@
 // warning and automatic sign-out (with Playwright's fake clock), passkeys
 // (Chromium's virtual authenticator), caregivers switching records, and the
 // "confirm it's you" step before a password change.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { expectAccessible, launchBrowser } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import { expectAccessible } from './browser.ts';
 import {
   DEMO_PASSWORD,
   DEMO_TOTP_SECRET,
@@ -18,33 +18,17 @@ import {
   tabTo,
   texts,
 } from './identity.ts';
-import { type PortalServer, startPortal } from './server.ts';
+import { setUpBrowserAndPortal } from './setup.ts';
 
 const t = texts.en;
-let portal: PortalServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  portal = await startPortal();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await portal?.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
+const e2e = setUpBrowserAndPortal();
 
 const open = (options: { locale?: string; width?: number } = {}) =>
-  openPage(browser, portal.url, contexts, options);
+  openPage(e2e.browser, e2e.portal.url, e2e.contexts, options);
 
 /** A demo patient or caregiver: password, then "Not now" to the second-factor offer. */
 async function signInSkippingMfa(page: Page, role: 'patient' | 'proxy') {
-  await page.goto(`${portal.url}/sign-in`);
+  await page.goto(`${e2e.portal.url}/sign-in`);
   await onPage(page, t.signIn.title);
   await fillSignIn(page, t, demoEmail(role), DEMO_PASSWORD);
   await onPage(page, t.offer.title);
@@ -60,7 +44,7 @@ const outlineOf = (page: Page) =>
 
 test('a nurse signs in with the keyboard alone, password and authenticator code', async () => {
   const { page, problems } = await open();
-  await page.goto(`${portal.url}/sign-in`);
+  await page.goto(`${e2e.portal.url}/sign-in`);
   await onPage(page, t.signIn.title);
 
   await tabTo(page, page.getByLabel(t.signIn.email));
@@ -86,7 +70,7 @@ test('a nurse signs in with the keyboard alone, password and authenticator code'
 
 test('a wrong password is explained in the error summary, which takes focus', async () => {
   const { page } = await open();
-  await page.goto(`${portal.url}/sign-in`);
+  await page.goto(`${e2e.portal.url}/sign-in`);
   await onPage(page, t.signIn.title);
   await page.getByRole('button', { name: t.signIn.submit, exact: true }).click();
   const summary = page.locator('.error-summary');
@@ -105,7 +89,7 @@ test('a wrong password is explained in the error summary, which takes focus', as
 
 test('signed out, a protected page sends you to sign-in and back afterwards', async () => {
   const { page } = await open();
-  await page.goto(`${portal.url}/account`);
+  await page.goto(`${e2e.portal.url}/account`);
   await onPage(page, t.signIn.title);
   expect(await page.getByRole('status').first().textContent()).toBe(t.signIn.notice.signInRequired);
   expect(new URL(page.url()).search).toBe(''); // the wanted page is not put in the URL

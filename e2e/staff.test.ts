@@ -2,9 +2,9 @@
 // filtering, CSV), the accounts desk unlocking a locked account, and the
 // development mailbox carrying a password reset link that a patient uses.
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { expectAccessible, launchBrowser } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import { expectAccessible } from './browser.ts';
 import {
   chooseLanguage,
   DEMO_PASSWORD,
@@ -16,32 +16,16 @@ import {
   signInWithTotp,
   texts,
 } from './identity.ts';
-import { type PortalServer, startPortal } from './server.ts';
+import { setUpBrowserAndPortal } from './setup.ts';
 
 const t = texts.en;
-let portal: PortalServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  portal = await startPortal();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await portal?.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
+const e2e = setUpBrowserAndPortal();
 
 const open = (options: { locale?: string; width?: number } = {}) =>
-  openPage(browser, portal.url, contexts, options);
+  openPage(e2e.browser, e2e.portal.url, e2e.contexts, options);
 
 const staffSignIn = (page: Page, role: string) =>
-  signInWithTotp(page, t, portal.url, demoEmail(role), DEMO_PASSWORD, DEMO_TOTP_SECRET);
+  signInWithTotp(page, t, e2e.portal.url, demoEmail(role), DEMO_PASSWORD, DEMO_TOTP_SECRET);
 
 const noSideScroll = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
@@ -92,7 +76,7 @@ test('the compliance officer sorts, filters and downloads the audit trail', asyn
 test('the accounts desk sees a locked account and unlocks it', async () => {
   // Five wrong passwords lock the demo patient's account for a while.
   const patient = await open();
-  await patient.page.goto(`${portal.url}/sign-in`);
+  await patient.page.goto(`${e2e.portal.url}/sign-in`);
   for (let i = 0; i < 5; i++) {
     await fillSignIn(patient.page, t, demoEmail('patient'), `wrong password number ${i}`);
     await patient.page.locator('.error-summary').waitFor();
@@ -122,7 +106,7 @@ test('the accounts desk sees a locked account and unlocks it', async () => {
 
 test('a reset link from the dev mailbox sets a new password; the token leaves the URL', async () => {
   const patient = await open();
-  await patient.page.goto(`${portal.url}/forgot-password`);
+  await patient.page.goto(`${e2e.portal.url}/forgot-password`);
   await onPage(patient.page, t.forgot.title);
   await patient.page.getByLabel(t.forgot.email).fill(demoEmail('patient'));
   await patient.page.getByRole('button', { name: t.forgot.submit }).click();

@@ -2,51 +2,20 @@
 // too many wrong codes, declining, removing, and the issue's story of a
 // patient signed out after idle time who signs in again with a recovery code.
 import { generateSync } from 'otplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from './support/app.ts';
+import { describe, expect, it } from 'vitest';
 import { Client } from './support/client.ts';
-import {
-  createClinic,
-  createPatient,
-  createUser,
-  signedInClient,
-  TEST_PASSWORD,
-} from './support/factories.ts';
+import { createPatient, createUser, signedInClient, TEST_PASSWORD } from './support/factories.ts';
+import { signInSuite } from './support/sign-in.ts';
 
-let t: TestApp;
-let clinicId: string;
-let ipCounter = 0;
-beforeAll(async () => {
-  t = await testApp();
-  clinicId = (await createClinic(t.database.db)).id;
-});
-afterAll(() => t.close());
+const suite = signInSuite({ address: (n) => `192.0.2.${n}` });
+const { browser, signIn, patientUser, audits, openSessions } = suite;
 
 const COOKIE = 'portal_session';
 const RECOVERY_CODE = /^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{2}$/;
 
-function browser() {
-  const client = new Client(t.app);
-  ipCounter += 1;
-  client.ip = `192.0.2.${ipCounter}`;
-  return client;
-}
-
-const signIn = (client: Client, email: string) =>
-  client.post('/api/session', { email, password: TEST_PASSWORD });
-
-async function patientUser(options: { totp?: boolean } = {}) {
-  const patient = await createPatient(t.database.db, { clinicId });
-  return createUser(t.database.db, t.config, {
-    roles: [{ role: 'patient', clinicId }],
-    patientId: patient.id,
-    ...options,
-  });
-}
-
 /** The code for the step after the last one used: valid now (one step of drift is allowed). */
 async function freshCode(secret: string, userId: string) {
-  const { totp_last_step: last } = await t.database.db
+  const { totp_last_step: last } = await suite.t.database.db
     .selectFrom('users')
     .select('totp_last_step')
     .where('id', '=', userId)
@@ -66,23 +35,6 @@ async function enrolTotp(client: Client, userId: string) {
   expect(confirm.statusCode).toBe(200);
   return { secret: secret as string, recoveryCodes: confirm.json().recoveryCodes as string[] };
 }
-
-const audits = (userId: string, action: string) =>
-  t.database.db
-    .selectFrom('audit_events')
-    .selectAll()
-    .where('actor_user_id', '=', userId)
-    .where('action', '=', action as never)
-    .orderBy('id')
-    .execute();
-
-const openSessions = (userId: string) =>
-  t.database.db
-    .selectFrom('sessions')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .where('ended_at', 'is', null)
-    .execute();
 
 describe("a patient (the issue's story)", () => {
   it('enrols TOTP, signs in with it, is signed out after idle time, and signs in again with a recovery code', async () => {
@@ -111,7 +63,7 @@ describe("a patient (the issue's story)", () => {
     expect(await audits(user.id, 'update')).toMatchObject([
       { resource_type: 'MfaFactor', details: { factor: 'totp', change: 'enabled' } },
     ]);
-    const stored = await t.database.db
+    const stored = await suite.t.database.db
       .selectFrom('recovery_codes')
       .select('code_hash')
       .where('user_id', '=', user.id)
@@ -129,13 +81,13 @@ describe("a patient (the issue's story)", () => {
     expect(mfa.statusCode).toBe(200);
     expect(mfa.json()).toEqual({ next: 'done', recoveryCodesLeft: 10 });
     expect(client.cookies.get(COOKIE)).not.toBe(passwordToken);
-    const stale = new Client(t.app);
+    const stale = new Client(suite.t.app);
     stale.cookies.set(COOKIE, passwordToken as string);
     expect((await stale.get('/api/session')).json().signedIn).toBe(false);
     expect((await client.get('/api/session')).json()).toMatchObject({ complete: true });
 
     // Idle time passes: the session ends.
-    await t.database.db
+    await suite.t.database.db
       .updateTable('sessions')
       .set({ last_seen_at: new Date(Date.now() - 16 * 60_000) })
       .where('user_id', '=', user.id)
@@ -185,8 +137,8 @@ describe("a patient (the issue's story)", () => {
 
 describe('staff enrolment', () => {
   it('completes the sign-in of staff who set up TOTP while signing in', async () => {
-    const nurse = await createUser(t.database.db, t.config, {
-      roles: [{ role: 'nurse', clinicId }],
+    const nurse = await createUser(suite.t.database.db, suite.t.config, {
+      roles: [{ role: 'nurse', clinicId: suite.clinicId }],
     });
     const client = browser();
     expect((await signIn(client, nurse.email)).json().next).toBe('enrol-mfa');
@@ -199,8 +151,8 @@ describe('staff enrolment', () => {
   });
 
   it('does not let a password alone replace an enrolled factor', async () => {
-    const nurse = await createUser(t.database.db, t.config, {
-      roles: [{ role: 'nurse', clinicId }],
+    const nurse = await createUser(suite.t.database.db, suite.t.config, {
+      roles: [{ role: 'nurse', clinicId: suite.clinicId }],
       totp: true,
     });
     const client = browser();
@@ -229,7 +181,7 @@ describe('the second-factor challenge', () => {
     );
     expect(answers[4]?.statusCode).toBe(401);
     expect(answers[4]?.json().error.code).toBe('session_ended');
-    const ended = await t.database.db
+    const ended = await suite.t.database.db
       .selectFrom('sessions')
       .select('end_reason')
       .where('id', '=', session?.id as string)
@@ -268,16 +220,16 @@ describe('declining MFA', () => {
   });
 
   it('is not for staff, even staff who are also patients', async () => {
-    const patient = await createPatient(t.database.db, { clinicId });
-    const both = await createUser(t.database.db, t.config, {
+    const patient = await createPatient(suite.t.database.db, { clinicId: suite.clinicId });
+    const both = await createUser(suite.t.database.db, suite.t.config, {
       roles: [
-        { role: 'patient', clinicId },
-        { role: 'nurse', clinicId },
+        { role: 'patient', clinicId: suite.clinicId },
+        { role: 'nurse', clinicId: suite.clinicId },
       ],
       patientId: patient.id,
       totp: true,
     });
-    const res = await (await signedInClient(t, both)).post('/api/session/mfa/decline');
+    const res = await (await signedInClient(suite.t, both)).post('/api/session/mfa/decline');
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('mfa_required');
   });
@@ -285,7 +237,7 @@ describe('declining MFA', () => {
 
 describe('changing MFA', () => {
   async function staleSession(client: Client, userId: string) {
-    await t.database.db
+    await suite.t.database.db
       .updateTable('sessions')
       .set({ reauthenticated_at: new Date(Date.now() - 10 * 60_000) })
       .where('user_id', '=', userId)
@@ -303,13 +255,13 @@ describe('changing MFA', () => {
     expect(refused.json().error.code).toBe('reauthentication_required');
     await client.post('/api/session/reauthenticate', { password: TEST_PASSWORD });
     expect((await client.delete('/api/account/mfa/totp')).statusCode).toBe(204);
-    const row = await t.database.db
+    const row = await suite.t.database.db
       .selectFrom('users')
       .select(['totp_secret', 'totp_enabled_at'])
       .where('id', '=', user.id)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ totp_secret: null, totp_enabled_at: null });
-    const codes = await t.database.db
+    const codes = await suite.t.database.db
       .selectFrom('recovery_codes')
       .select('code_hash')
       .where('user_id', '=', user.id)
@@ -321,23 +273,23 @@ describe('changing MFA', () => {
   });
 
   it('refuses to remove the last factor of staff', async () => {
-    const nurse = await createUser(t.database.db, t.config, {
-      roles: [{ role: 'nurse', clinicId }],
+    const nurse = await createUser(suite.t.database.db, suite.t.config, {
+      roles: [{ role: 'nurse', clinicId: suite.clinicId }],
       totp: true,
     });
-    const res = await (await signedInClient(t, nurse)).delete('/api/account/mfa/totp');
+    const res = await (await signedInClient(suite.t, nurse)).delete('/api/account/mfa/totp');
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('last_factor');
   });
 
   it('never leaves staff without a factor when the app and the last passkey are removed at once', async () => {
     for (let round = 0; round < 3; round += 1) {
-      const nurse = await createUser(t.database.db, t.config, {
-        roles: [{ role: 'nurse', clinicId }],
+      const nurse = await createUser(suite.t.database.db, suite.t.config, {
+        roles: [{ role: 'nurse', clinicId: suite.clinicId }],
         totp: true,
       });
       const passkeyId = `race-passkey-${nurse.id}`;
-      await t.database.db
+      await suite.t.database.db
         .insertInto('passkeys')
         .values({
           id: passkeyId,
@@ -348,7 +300,7 @@ describe('changing MFA', () => {
           name: 'Laptop',
         })
         .execute();
-      const client = await signedInClient(t, nurse);
+      const client = await signedInClient(suite.t, nurse);
       await client.refreshCsrf();
       const answers = await Promise.all([
         client.delete('/api/account/mfa/totp'),
@@ -356,7 +308,7 @@ describe('changing MFA', () => {
       ]);
       expect(answers.map((a) => a.statusCode).sort()).toEqual([204, 409]);
       expect(answers.find((a) => a.statusCode === 409)?.json().error.code).toBe('last_factor');
-      const left = await t.database.db
+      const left = await suite.t.database.db
         .selectFrom('users')
         .select('totp_enabled_at')
         .select((eb) =>
@@ -395,7 +347,7 @@ describe('changing MFA', () => {
 
   it('shows the factors on the account', async () => {
     const user = await patientUser({ totp: true });
-    const res = await (await signedInClient(t, user)).get('/api/account/mfa');
+    const res = await (await signedInClient(suite.t, user)).get('/api/account/mfa');
     expect(res.json()).toEqual({
       totp: true,
       passkeys: 0,

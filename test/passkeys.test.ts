@@ -1,43 +1,16 @@
 // Passkeys: registering one, signing in with it (alone or after the
 // password), the counter, and answers from the wrong origin or replayed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from './support/app.ts';
+import { describe, expect, it } from 'vitest';
 import { SoftAuthenticator } from './support/authenticator.ts';
-import { Client } from './support/client.ts';
-import {
-  createClinic,
-  createPatient,
-  createUser,
-  signedInClient,
-  TEST_PASSWORD,
-} from './support/factories.ts';
+import type { Client } from './support/client.ts';
+import { createUser, signedInClient, TEST_PASSWORD } from './support/factories.ts';
+import { signInSuite } from './support/sign-in.ts';
 
-let t: TestApp;
-let clinicId: string;
-let ipCounter = 0;
-beforeAll(async () => {
-  t = await testApp();
-  clinicId = (await createClinic(t.database.db)).id;
-});
-afterAll(() => t.close());
+const suite = signInSuite({ address: (n) => `203.0.113.${100 + n}` });
+const { browser, patientUser, audits } = suite;
 
 const COOKIE = 'portal_session';
-const authenticator = () => new SoftAuthenticator(t.config.publicUrl);
-
-function browser() {
-  const client = new Client(t.app);
-  ipCounter += 1;
-  client.ip = `203.0.113.${100 + ipCounter}`;
-  return client;
-}
-
-async function patientUser() {
-  const patient = await createPatient(t.database.db, { clinicId });
-  return createUser(t.database.db, t.config, {
-    roles: [{ role: 'patient', clinicId }],
-    patientId: patient.id,
-  });
-}
+const authenticator = () => new SoftAuthenticator(suite.t.config.publicUrl);
 
 /** Adds a passkey the way the settings page does. */
 async function register(client: Client, key: SoftAuthenticator, name?: string) {
@@ -61,26 +34,17 @@ async function passkeySignIn(
 
 const counterOf = async (id: string) =>
   (
-    await t.database.db
+    await suite.t.database.db
       .selectFrom('passkeys')
       .select('counter')
       .where('id', '=', id)
       .executeTakeFirstOrThrow()
   ).counter;
 
-const audits = (userId: string, action: string) =>
-  t.database.db
-    .selectFrom('audit_events')
-    .selectAll()
-    .where('actor_user_id', '=', userId)
-    .where('action', '=', action as never)
-    .orderBy('id')
-    .execute();
-
 describe('registering a passkey', () => {
   it('stores it, returns recovery codes for a first factor, lists it, and audits it', async () => {
     const user = await patientUser();
-    const client = await signedInClient(t, user);
+    const client = await signedInClient(suite.t, user);
     const key = authenticator();
     const res = await register(client, key, 'Laptop');
     expect(res.statusCode).toBe(201);
@@ -89,7 +53,7 @@ describe('registering a passkey', () => {
     expect(body.recoveryCodes).toHaveLength(10);
     const [credential] = key.credentials;
     expect(body.passkey.id).toBe(credential?.id);
-    const row = await t.database.db
+    const row = await suite.t.database.db
       .selectFrom('passkeys')
       .selectAll()
       .where('id', '=', body.passkey.id)
@@ -108,7 +72,7 @@ describe('registering a passkey', () => {
 
   it('refuses an answer made for another origin, or to a challenge already used', async () => {
     const user = await patientUser();
-    const client = await signedInClient(t, user);
+    const client = await signedInClient(suite.t, user);
     const key = authenticator();
     const options = (await client.post('/api/account/passkeys/options')).json();
     const phished = key.create(options, { origin: 'https://portal.example.evil' });
@@ -118,7 +82,7 @@ describe('registering a passkey', () => {
     // Its challenge is spent even though the answer was wrong.
     const retry = await client.post('/api/account/passkeys', { credential: key.create(options) });
     expect(retry.statusCode).toBe(400);
-    const rows = await t.database.db
+    const rows = await suite.t.database.db
       .selectFrom('passkeys')
       .select('id')
       .where('user_id', '=', user.id)
@@ -127,8 +91,8 @@ describe('registering a passkey', () => {
   });
 
   it('lets staff add a passkey as their first factor while signing in', async () => {
-    const admin = await createUser(t.database.db, t.config, {
-      roles: [{ role: 'clinic_admin', clinicId }],
+    const admin = await createUser(suite.t.database.db, suite.t.config, {
+      roles: [{ role: 'clinic_admin', clinicId: suite.clinicId }],
     });
     const client = browser();
     const signIn = await client.post('/api/session', {
@@ -148,9 +112,9 @@ describe('registering a passkey', () => {
 
   it('needs a step-up once there is a factor', async () => {
     const user = await patientUser();
-    const client = await signedInClient(t, user);
+    const client = await signedInClient(suite.t, user);
     await register(client, authenticator());
-    await t.database.db
+    await suite.t.database.db
       .updateTable('sessions')
       .set({ reauthenticated_at: new Date(Date.now() - 10 * 60_000) })
       .where('user_id', '=', user.id)
@@ -165,7 +129,7 @@ describe('signing in with a passkey', () => {
   it('starts a complete session with no password, and moves the counter on each use', async () => {
     const user = await patientUser();
     const key = authenticator();
-    await register(await signedInClient(t, user), key);
+    await register(await signedInClient(suite.t, user), key);
     const id = key.credentials[0]?.id as string;
 
     const client = browser();
@@ -190,7 +154,7 @@ describe('signing in with a passkey', () => {
   it('refuses an answer from another origin, audited, and leaves the counter alone', async () => {
     const user = await patientUser();
     const key = authenticator();
-    await register(await signedInClient(t, user), key);
+    await register(await signedInClient(suite.t, user), key);
     const client = browser();
     const res = await passkeySignIn(client, key, { origin: 'https://portal.example.evil' });
     expect(res.statusCode).toBe(401);
@@ -205,7 +169,7 @@ describe('signing in with a passkey', () => {
   it('refuses a replayed answer and a cloned authenticator', async () => {
     const user = await patientUser();
     const key = authenticator();
-    await register(await signedInClient(t, user), key);
+    await register(await signedInClient(suite.t, user), key);
     const options = (await browser().post('/api/session/passkey/options')).json();
     const credential = key.get(options);
     expect((await browser().post('/api/session/passkey', { credential })).statusCode).toBe(200);
@@ -223,14 +187,14 @@ describe('signing in with a passkey', () => {
   it('needs the person verified (PIN or biometrics) when there is no password before it', async () => {
     const user = await patientUser();
     const key = authenticator();
-    await register(await signedInClient(t, user), key);
+    await register(await signedInClient(suite.t, user), key);
     expect((await passkeySignIn(browser(), key, { userVerified: false })).statusCode).toBe(401);
   });
 
   it('gives everyone signing in the same kind of options, asking for no e-mail', async () => {
     const user = await patientUser();
     const key = authenticator();
-    await register(await signedInClient(t, user), key);
+    await register(await signedInClient(suite.t, user), key);
     const a = (await browser().post('/api/session/passkey/options', {})).json();
     const b = (await browser().post('/api/session/passkey/options')).json();
     expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
@@ -248,13 +212,13 @@ describe('signing in with a passkey', () => {
   });
 
   it("names only the session's own passkeys while signing in", async () => {
-    const nurse = await createUser(t.database.db, t.config, {
-      roles: [{ role: 'nurse', clinicId }],
+    const nurse = await createUser(suite.t.database.db, suite.t.config, {
+      roles: [{ role: 'nurse', clinicId: suite.clinicId }],
     });
     const key = authenticator();
-    await register(await signedInClient(t, nurse), key);
+    await register(await signedInClient(suite.t, nurse), key);
     const someoneElse = await patientUser();
-    await register(await signedInClient(t, someoneElse), authenticator());
+    await register(await signedInClient(suite.t, someoneElse), authenticator());
     const client = browser();
     await client.post('/api/session', { email: nurse.email, password: TEST_PASSWORD });
     const options = (await client.post('/api/session/passkey/options', {})).json();
@@ -264,18 +228,18 @@ describe('signing in with a passkey', () => {
   });
 
   it("completes the second factor of the same person's password sign-in", async () => {
-    const nurse = await createUser(t.database.db, t.config, {
-      roles: [{ role: 'nurse', clinicId }],
+    const nurse = await createUser(suite.t.database.db, suite.t.config, {
+      roles: [{ role: 'nurse', clinicId: suite.clinicId }],
     });
     const key = authenticator();
-    await register(await signedInClient(t, nurse), key);
+    await register(await signedInClient(suite.t, nurse), key);
     const client = browser();
     const signIn = await client.post('/api/session', {
       email: nurse.email,
       password: TEST_PASSWORD,
     });
     expect(signIn.json()).toEqual({ next: 'mfa', methods: ['passkey', 'recovery'] });
-    const session = await t.database.db
+    const session = await suite.t.database.db
       .selectFrom('sessions')
       .select('id')
       .where('user_id', '=', nurse.id)
@@ -283,7 +247,7 @@ describe('signing in with a passkey', () => {
       .where('mfa_verified_at', 'is', null)
       .executeTakeFirstOrThrow();
     expect((await passkeySignIn(client, key)).statusCode).toBe(200);
-    const after = await t.database.db
+    const after = await suite.t.database.db
       .selectFrom('sessions')
       .select(['mfa_verified_at', 'ended_at'])
       .where('id', '=', session.id)
@@ -297,14 +261,14 @@ describe('signing in with a passkey', () => {
 describe('managing passkeys', () => {
   it('renames one, audited', async () => {
     const user = await patientUser();
-    const client = await signedInClient(t, user);
+    const client = await signedInClient(suite.t, user);
     const { passkey } = (await register(client, authenticator())).json();
     const res = await client.patch(`/api/account/passkeys/${passkey.id}`, { name: 'Phone' });
     expect(res.json().passkey.name).toBe('Phone');
     expect(await audits(user.id, 'update')).toMatchObject([
       { details: { change: 'renamed', passkeyId: passkey.id } },
     ]);
-    const other = await signedInClient(t, await patientUser());
+    const other = await signedInClient(suite.t, await patientUser());
     expect(
       (await other.patch(`/api/account/passkeys/${passkey.id}`, { name: 'Mine' })).statusCode,
     ).toBe(404);
@@ -312,17 +276,17 @@ describe('managing passkeys', () => {
 
   it('removes one after a step-up, but not the last factor of staff', async () => {
     const user = await patientUser();
-    const client = await signedInClient(t, user);
+    const client = await signedInClient(suite.t, user);
     const { passkey } = (await register(client, authenticator())).json();
     expect((await client.delete(`/api/account/passkeys/${passkey.id}`)).statusCode).toBe(204);
     expect(await audits(user.id, 'delete')).toMatchObject([
       { details: { factor: 'passkey', passkeyId: passkey.id } },
     ]);
 
-    const nurse = await createUser(t.database.db, t.config, {
-      roles: [{ role: 'nurse', clinicId }],
+    const nurse = await createUser(suite.t.database.db, suite.t.config, {
+      roles: [{ role: 'nurse', clinicId: suite.clinicId }],
     });
-    const staff = await signedInClient(t, nurse);
+    const staff = await signedInClient(suite.t, nurse);
     const added = (await register(staff, authenticator())).json().passkey;
     const last = await staff.delete(`/api/account/passkeys/${added.id}`);
     expect(last.statusCode).toBe(409);
@@ -331,17 +295,17 @@ describe('managing passkeys', () => {
   });
 
   it('never leaves staff without a factor when their two passkeys are removed at once', async () => {
-    const nurse = await createUser(t.database.db, t.config, {
-      roles: [{ role: 'nurse', clinicId }],
+    const nurse = await createUser(suite.t.database.db, suite.t.config, {
+      roles: [{ role: 'nurse', clinicId: suite.clinicId }],
     });
-    const client = await signedInClient(t, nurse);
+    const client = await signedInClient(suite.t, nurse);
     const first = (await register(client, authenticator())).json().passkey;
     const second = (await register(client, authenticator())).json().passkey;
     const answers = await Promise.all(
       [first, second].map((p) => client.delete(`/api/account/passkeys/${p.id}`)),
     );
     expect(answers.map((a) => a.statusCode).sort()).toEqual([204, 409]);
-    const left = await t.database.db
+    const left = await suite.t.database.db
       .selectFrom('passkeys')
       .select('id')
       .where('user_id', '=', nurse.id)

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { FastifyPluginAsync, LightMyRequestResponse } from 'fastify';
 import { generateSync } from 'otplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_PENDING_SESSIONS } from '../src/modules/accounts/sign-in.ts';
 import {
   FREE_FAILURES,
@@ -16,15 +16,10 @@ import {
   unlockAccount,
 } from '../src/modules/accounts/throttle.ts';
 import { requireRecentAuth } from '../src/platform/auth/step-up.ts';
-import { type TestApp, testApp } from './support/app.ts';
+import { testApp } from './support/app.ts';
 import { Client } from './support/client.ts';
-import {
-  createClinic,
-  createPatient,
-  createUser,
-  signedInClient,
-  TEST_PASSWORD,
-} from './support/factories.ts';
+import { createUser, signedInClient, TEST_PASSWORD } from './support/factories.ts';
+import { signInSuite } from './support/sign-in.ts';
 
 /** A route that needs a recent step-up, as record downloads will. */
 const routes: FastifyPluginAsync = async (app) => {
@@ -34,53 +29,22 @@ const routes: FastifyPluginAsync = async (app) => {
   });
 };
 
-let t: TestApp;
-let clinicId: string;
-let ipCounter = 0;
-beforeAll(async () => {
-  t = await testApp({ plugins: [routes] });
-  clinicId = (await createClinic(t.database.db)).id;
+const suite = signInSuite({
+  address: (n) => `198.51.${100 + Math.floor(n / 250)}.${n % 250}`,
+  plugins: [routes],
 });
-afterAll(() => t.close());
-
-/** A browser of its own, from an address of its own, so IP throttling stays per test. */
-function browser() {
-  const client = new Client(t.app);
-  ipCounter += 1;
-  client.ip = `198.51.${100 + Math.floor(ipCounter / 250)}.${ipCounter % 250}`;
-  return client;
-}
-
-const signIn = (client: Client, email: string, password = TEST_PASSWORD) =>
-  client.post('/api/session', { email, password });
+const { browser, signIn, patientUser, openSessions } = suite;
 
 const cookieName = () => 'portal_session';
 
-async function patientUser(options: { totp?: boolean } = {}) {
-  const patient = await createPatient(t.database.db, { clinicId });
-  return createUser(t.database.db, t.config, {
-    roles: [{ role: 'patient', clinicId }],
-    patientId: patient.id,
-    ...options,
-  });
-}
-
 const auditRows = (where: { userId?: string; action: string; ip?: string }) =>
-  t.database.db
+  suite.t.database.db
     .selectFrom('audit_events')
     .selectAll()
     .where('action', '=', where.action as never)
     .$if(!!where.userId, (q) => q.where('actor_user_id', '=', where.userId as string))
     .$if(!!where.ip, (q) => q.where('ip', '=', where.ip as string))
     .orderBy('id')
-    .execute();
-
-const openSessions = (userId: string) =>
-  t.database.db
-    .selectFrom('sessions')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .where('ended_at', 'is', null)
     .execute();
 
 describe('signing in with a password', () => {
@@ -103,8 +67,8 @@ describe('signing in with a password', () => {
   });
 
   it('holds staff without MFA at enrolment, with an incomplete session', async () => {
-    const nurse = await createUser(t.database.db, t.config, {
-      roles: [{ role: 'nurse', clinicId }],
+    const nurse = await createUser(suite.t.database.db, suite.t.config, {
+      roles: [{ role: 'nurse', clinicId: suite.clinicId }],
     });
     const client = browser();
     expect((await signIn(client, nurse.email)).json()).toEqual({ next: 'enrol-mfa', methods: [] });
@@ -114,8 +78,8 @@ describe('signing in with a password', () => {
   });
 
   it('asks anyone with MFA for the second factor', async () => {
-    const provider = await createUser(t.database.db, t.config, {
-      roles: [{ role: 'provider', clinicId }],
+    const provider = await createUser(suite.t.database.db, suite.t.config, {
+      roles: [{ role: 'provider', clinicId: suite.clinicId }],
       totp: true,
     });
     const client = browser();
@@ -132,7 +96,7 @@ describe('signing in with a password', () => {
   it('answers an unknown e-mail, a wrong password and a disabled account alike, and audits each', async () => {
     const user = await patientUser();
     const disabled = await patientUser();
-    await t.database.db
+    await suite.t.database.db
       .updateTable('users')
       .set({ status: 'disabled' })
       .where('id', '=', disabled.id)
@@ -146,7 +110,7 @@ describe('signing in with a password', () => {
       expect(res.cookies.find((c) => c.name === cookieName())).toBeUndefined();
     }
     expect(unknown.json().error.code).toBe('invalid_credentials');
-    const failures = await t.database.db
+    const failures = await suite.t.database.db
       .selectFrom('audit_events')
       .select(['actor_user_id', 'outcome', 'details'])
       .where('action', '=', 'sign_in')
@@ -191,7 +155,7 @@ describe('signing in with a password', () => {
 
   it('starts a new session and ends the one the browser had', async () => {
     const user = await patientUser();
-    const client = await signedInClient(t, user);
+    const client = await signedInClient(suite.t, user);
     client.ip = browser().ip;
     const oldToken = client.cookies.get(cookieName());
     const [old] = await openSessions(user.id);
@@ -199,13 +163,13 @@ describe('signing in with a password', () => {
     const newToken = client.cookies.get(cookieName());
     expect(newToken).toBeDefined();
     expect(newToken).not.toBe(oldToken);
-    const ended = await t.database.db
+    const ended = await suite.t.database.db
       .selectFrom('sessions')
       .select('end_reason')
       .where('id', '=', old?.id as string)
       .executeTakeFirstOrThrow();
     expect(ended.end_reason).toBe('rotated');
-    const stale = new Client(t.app);
+    const stale = new Client(suite.t.app);
     stale.cookies.set(cookieName(), oldToken as string);
     expect((await stale.get('/api/session')).json().signedIn).toBe(false);
     expect(await openSessions(user.id)).toHaveLength(1);
@@ -249,7 +213,7 @@ describe('throttling', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
 
     // Staff see the lock on the account.
-    const account = await t.database.db
+    const account = await suite.t.database.db
       .selectFrom('users')
       .select(['failed_sign_ins', 'locked_until'])
       .where('id', '=', user.id)
@@ -269,19 +233,19 @@ describe('throttling', () => {
     expect(lockouts[0]?.details).toMatchObject({ scope: 'account', failures: 5 });
 
     // The lock ends at its time; the right password then works and clears the streak.
-    await t.database.db
+    await suite.t.database.db
       .updateTable('sign_in_throttle')
       .set({ locked_until: new Date(Date.now() - 1000) })
       .where('key', '=', `email:${user.email}`)
       .execute();
     expect((await signIn(known, user.email)).statusCode).toBe(200);
-    const cleared = await t.database.db
+    const cleared = await suite.t.database.db
       .selectFrom('users')
       .select(['failed_sign_ins', 'locked_until'])
       .where('id', '=', user.id)
       .executeTakeFirstOrThrow();
     expect(cleared).toEqual({ failed_sign_ins: 0, locked_until: null });
-    const row = await t.database.db
+    const row = await suite.t.database.db
       .selectFrom('sign_in_throttle')
       .select('key')
       .where('key', '=', `email:${user.email}`)
@@ -295,13 +259,13 @@ describe('throttling', () => {
     for (let i = 0; i < 5; i += 1) await signIn(client, user.email, 'wrong wrong wrong');
     const key = `email:${user.email}`;
     const lock = () =>
-      t.database.db
+      suite.t.database.db
         .selectFrom('sign_in_throttle')
         .select(['failures', 'locked_until'])
         .where('key', '=', key)
         .executeTakeFirstOrThrow();
     const first = await lock();
-    await t.database.db
+    await suite.t.database.db
       .updateTable('sign_in_throttle')
       .set({ locked_until: new Date(Date.now() - 1000) })
       .where('key', '=', key)
@@ -320,14 +284,14 @@ describe('throttling', () => {
     const client = browser();
     for (let i = 0; i < 5; i += 1) await signIn(client, user.email, 'wrong wrong wrong');
     expect((await signIn(client, user.email)).statusCode).toBe(429);
-    await unlockAccount(t.database.db, user.id);
+    await unlockAccount(suite.t.database.db, user.id);
     expect((await signIn(client, user.email)).statusCode).toBe(200);
   });
 
   it('forgets counters a day old, but not a lock still in force', async () => {
     const dayAgo = new Date(Date.now() - 25 * 3_600_000);
     const keys = ['email:old-typo@example.org', 'email:still-locked@example.org'];
-    await t.database.db
+    await suite.t.database.db
       .insertInto('sign_in_throttle')
       .values([
         { key: keys[0] as string, failures: 2, last_failure_at: dayAgo },
@@ -339,8 +303,8 @@ describe('throttling', () => {
         },
       ])
       .execute();
-    await forgetOldFailures(t.database.db);
-    const left = await t.database.db
+    await forgetOldFailures(suite.t.database.db);
+    const left = await suite.t.database.db
       .selectFrom('sign_in_throttle')
       .select('key')
       .where('key', 'in', keys)
@@ -395,7 +359,7 @@ describe('guesses sent all at once', () => {
       30 - FREE_FAILURES + 1,
     );
     // The lock is the one a fifth failure starts (one minute), not lengthened by the rest.
-    const row = await t.database.db
+    const row = await suite.t.database.db
       .selectFrom('sign_in_throttle')
       .select(['failures', 'locked_until'])
       .where('key', '=', `email:${user.email}`)
@@ -424,7 +388,7 @@ describe('guesses sent all at once', () => {
 
   it(`check at most ${FREE_FAILURES} of 30 wrong step-up passwords`, async () => {
     const user = await patientUser();
-    const client = await signedInClient(t, user);
+    const client = await signedInClient(suite.t, user);
     client.ip = browser().ip;
     await client.refreshCsrf();
     await Promise.all(
@@ -454,7 +418,7 @@ describe('guesses sent all at once', () => {
       false,
       ...Array(MAX_PENDING_SESSIONS).fill(true),
     ]);
-    const ended = await t.database.db
+    const ended = await suite.t.database.db
       .selectFrom('sessions')
       .select('end_reason')
       .where('user_id', '=', user.id)
@@ -482,7 +446,7 @@ describe('the client address', () => {
   /** The address a failed sign-in is audited with, on an app with this TRUST_PROXY. */
   async function recordedIp(trustProxy: string | undefined, from: string, forwarded: string) {
     const other = await testApp({
-      database: t.database,
+      database: suite.t.database,
       env: trustProxy === undefined ? {} : { TRUST_PROXY: trustProxy },
     });
     try {
@@ -495,7 +459,7 @@ describe('the client address', () => {
         payload: { email: `nobody-${randomUUID()}@example.org`, password: 'a wrong one' },
       });
       expect(res.statusCode).toBe(401);
-      const row = await t.database.db
+      const row = await suite.t.database.db
         .selectFrom('audit_events')
         .select('ip')
         .where('request_id', '=', res.headers['x-request-id'] as string)
@@ -575,7 +539,7 @@ describe('signing out', () => {
     expect(res.headers['clear-site-data']).toBe('"cache", "cookies", "storage"');
     const cleared = res.cookies.find((c) => c.name === cookieName());
     expect(cleared?.value).toBe('');
-    const ended = await t.database.db
+    const ended = await suite.t.database.db
       .selectFrom('sessions')
       .select(['ended_at', 'end_reason'])
       .where('id', '=', session?.id as string)
@@ -588,8 +552,8 @@ describe('signing out', () => {
   });
 
   it('works while the second factor is still due', async () => {
-    const nurse = await createUser(t.database.db, t.config, {
-      roles: [{ role: 'nurse', clinicId }],
+    const nurse = await createUser(suite.t.database.db, suite.t.config, {
+      roles: [{ role: 'nurse', clinicId: suite.clinicId }],
     });
     const client = browser();
     await signIn(client, nurse.email);
@@ -601,10 +565,10 @@ describe('signing out', () => {
 describe('keep-alive', () => {
   it('touches the session even right after another request', async () => {
     const user = await patientUser();
-    const client = await signedInClient(t, user);
+    const client = await signedInClient(suite.t, user);
     const [session] = await openSessions(user.id);
     const recently = new Date(Date.now() - 5_000);
-    await t.database.db
+    await suite.t.database.db
       .updateTable('sessions')
       .set({ last_seen_at: recently })
       .where('id', '=', session?.id as string)
@@ -622,9 +586,9 @@ describe('keep-alive', () => {
 describe('step-up', () => {
   async function staleClient(options: { totp?: boolean } = {}) {
     const user = await patientUser(options);
-    const client = await signedInClient(t, user);
+    const client = await signedInClient(suite.t, user);
     client.ip = browser().ip;
-    await t.database.db
+    await suite.t.database.db
       .updateTable('sessions')
       .set({ reauthenticated_at: new Date(Date.now() - 10 * 60_000) })
       .where('user_id', '=', user.id)
@@ -660,7 +624,7 @@ describe('step-up', () => {
     const { user, client } = await staleClient({ totp: true });
     const code = generateSync({ secret: user.totpSecret as string });
     expect((await client.post('/api/session/reauthenticate', { code })).statusCode).toBe(200);
-    await t.database.db
+    await suite.t.database.db
       .updateTable('sessions')
       .set({ reauthenticated_at: new Date(Date.now() - 10 * 60_000) })
       .where('user_id', '=', user.id)

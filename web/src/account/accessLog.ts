@@ -1,4 +1,6 @@
 import type { TFunction } from 'i18next';
+import { ROLES } from '../../../src/modules/accounts/tables.ts';
+import { AUDIT_ACTIONS } from '../../../src/platform/audit/tables.ts';
 
 /** One row of GET /api/account/access-log. */
 export interface AccessEntry {
@@ -18,28 +20,12 @@ export interface AccessLogPage {
   hasMore: boolean;
 }
 
-const ACTIONS = [
-  'view',
-  'create',
-  'update',
-  'delete',
-  'query',
-  'export',
-  'print',
-  'sign_in',
-  'sign_out',
-  'timeout',
-  'lockout',
-  'unlock',
-  'privilege_change',
-  'access_denied',
-] as const;
 const RESOURCES = ['Patient', 'ActivationCode', 'ProxyGrant', 'AccessLog', 'User'] as const;
 
 /** "Viewed your record", "Created an activation code"… in the reader's language. */
 export function describeAccess(t: TFunction, action: string, resourceType: string | null): string {
-  const verb = (ACTIONS as readonly string[]).includes(action)
-    ? t(`audit.actions.${action as (typeof ACTIONS)[number]}`)
+  const verb = (AUDIT_ACTIONS as readonly string[]).includes(action)
+    ? t(`audit.actions.${action as (typeof AUDIT_ACTIONS)[number]}`)
     : action;
   if (!resourceType) return verb;
   const what = (RESOURCES as readonly string[]).includes(resourceType)
@@ -50,18 +36,7 @@ export function describeAccess(t: TFunction, action: string, resourceType: strin
 
 /** A staff role as words; unknown roles as they are. */
 export function roleName(t: TFunction, role: string): string {
-  const known = [
-    'patient',
-    'proxy',
-    'front_desk',
-    'nurse',
-    'provider',
-    'clinic_admin',
-    'compliance_officer',
-    'support_agent',
-    'system_admin',
-  ] as const;
-  return (known as readonly string[]).includes(role)
-    ? t(`roles.${role as (typeof known)[number]}`)
+  return (ROLES as readonly string[]).includes(role)
+    ? t(`roles.${role as (typeof ROLES)[number]}`)
     : role;
 }

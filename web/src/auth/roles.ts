@@ -2,18 +2,10 @@
 // Kept free of React so the rules can be unit tested; the server enforces them
 // again on every request.
 
-export const ROLES = [
-  'patient',
-  'proxy',
-  'front_desk',
-  'nurse',
-  'provider',
-  'clinic_admin',
-  'compliance_officer',
-  'support_agent',
-  'system_admin',
-] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '../../../src/modules/accounts/tables.ts';
+
+// The server's list, so the two cannot drift apart (tables.ts has only type imports).
+export { ROLES, type Role } from '../../../src/modules/accounts/tables.ts';
 
 export interface RoleGrant {
   role: Role;
