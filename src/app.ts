@@ -29,6 +29,7 @@ import { complianceRoutes } from './modules/compliance/routes.ts';
 import { proxyRoutes } from './modules/patients/proxy-routes.ts';
 import { patientRoutes } from './modules/patients/routes.ts';
 import { recordsRoutes } from './modules/records/routes.ts';
+import { schedulingRoutes } from './modules/scheduling/routes.ts';
 import { installGuard } from './platform/auth/guard.ts';
 import type { Database } from './platform/db/database.ts';
 import { ApiError } from './platform/errors.ts';
@@ -73,6 +74,7 @@ const featureRoutes: ModuleRoutes[] = [
   discrepancyRoutes,
   recordsRoutes,
   ehrLinkRoutes,
+  schedulingRoutes,
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;

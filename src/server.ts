@@ -11,6 +11,7 @@ import { startEhrWriteBack } from './ehr/outbox/background.ts';
 import type { OutboxWorker } from './ehr/outbox/worker.ts';
 import { registerSyncJobs } from './ehr/sync/jobs.ts';
 import { type Sealer, startSealer } from './modules/compliance/sealer.ts';
+import { registerInventoryJobs } from './modules/scheduling/jobs.ts';
 import { auditChainKey } from './platform/audit/chain.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrate.ts';
@@ -67,6 +68,12 @@ export async function startPortal(
       createGateway(config.ehr, { baseUrl: demoEhr?.baseUrl, log: logger }),
       logger,
       { catchUp: true },
+    );
+    await registerInventoryJobs(
+      jobs,
+      database.db,
+      createGateway(config.ehr, { baseUrl: demoEhr?.baseUrl, log: logger }),
+      logger,
     );
     sealer = startSealer(database.db, logger, auditChainKey(config.encryptionKey));
     app = await buildApp({

@@ -23,7 +23,6 @@ import { FIXTURES_DIR, roster, shiftDate } from '../src/ehr/demo/fixtures.ts';
 import { demoPatientsFromEhr } from '../src/ehr/demo/link.ts';
 import { type DemoEhr, startDemoEhr } from '../src/ehr/demo/server.ts';
 import { slotTimes } from '../src/ehr/demo/slots.ts';
-import { localDate, localTime, zonedTimeToUtc } from '../src/ehr/demo/zoned-time.ts';
 import { createGateway } from '../src/ehr/gateway/fhir-client.ts';
 import { PORTAL_IDENTIFIER_SYSTEM } from '../src/ehr/gateway/gateway.ts';
 import { mrnSystem } from '../src/ehr/identifiers.ts';
@@ -36,6 +35,7 @@ import {
 } from '../src/modules/accounts/demo.ts';
 import { demoClinics } from '../src/modules/clinics/demo.ts';
 import { createLogger } from '../src/platform/http/logging.ts';
+import { localDate, localTime, zonedTimeToUtc } from '../src/platform/time/zoned-time.ts';
 import { seedDemo } from '../src/seed.ts';
 import { startPortal } from '../src/server.ts';
 import { Client } from './support/client.ts';

@@ -12,3 +12,6 @@ export function mrnAt(
   const system = mrnSystem(clinicSlug);
   return patient.identifier?.find((i) => i.system === system && i.value)?.value ?? null;
 }
+
+/** A clinic's Organization and Location in the EHR carry its slug under this system. */
+export const CLINIC_SYSTEM = 'urn:patient-portal:clinic';

@@ -21,6 +21,7 @@ import {
   send,
   serialQueue,
 } from '../../src/ehr/demo/http-adapter.ts';
+import { withSlotBooking } from '../../src/ehr/demo/slot-booking.ts';
 
 export { indexFhirDefinitions };
 
@@ -93,12 +94,16 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
   const serially = serialQueue();
   const state = {} as FhirServer;
   state.faults = {};
-  const handle = createFhirHandler({
+  // Like a real EHR's scheduler: an Appointment takes its Slot, or is refused with 409.
+  const handle = withSlotBooking(
+    createFhirHandler({
+      repo,
+      router,
+      baseUrl: () => options.publicBaseUrl ?? state.baseUrl,
+      pageSize: options.pageSize ?? 20,
+    }),
     repo,
-    router,
-    baseUrl: () => options.publicBaseUrl ?? state.baseUrl,
-    pageSize: options.pageSize ?? 20,
-  });
+  );
 
   /** The fault switch, the base path, discovery and the token check; then the FHIR call. */
   async function answer(req: http.IncomingMessage, body: string): Promise<Answer> {

@@ -13,9 +13,9 @@ import type {
 } from '@medplum/fhirtypes';
 import { demoClinics } from '../../modules/clinics/demo.ts';
 import type { NewClinic } from '../../modules/clinics/model.ts';
+import { CLINIC_SYSTEM } from '../identifiers.ts';
 
 export const NPI_SYSTEM = 'http://hl7.org/fhir/sid/us-npi';
-export const CLINIC_SYSTEM = 'urn:patient-portal:clinic';
 /** Extension carrying a Location's IANA time zone (FHIR R5 core, usable in R4). */
 export const TIMEZONE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/timezone';
 

@@ -13,9 +13,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MemoryRepository } from '@medplum/fhir-router';
 import type { Bundle, Identifier, Patient, Resource } from '@medplum/fhirtypes';
+import { addDays, ymd } from '../../platform/time/zoned-time.ts';
 import { mrnSystem } from '../identifiers.ts';
 import { clinicians, demoClinic, NPI_SYSTEM, organizationId, practitionerId } from './directory.ts';
-import { addDays, ymd } from './zoned-time.ts';
 
 export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../../fixtures/synthea');
 

@@ -194,13 +194,15 @@ export function outcomeFor(status: number, text: string): OperationOutcome {
   const code =
     status === 404
       ? 'not-found'
-      : status === 413
-        ? 'too-costly'
-        : status === 429
-          ? 'throttled'
-          : status >= 500
-            ? 'transient'
-            : 'invalid';
+      : status === 409
+        ? 'conflict'
+        : status === 413
+          ? 'too-costly'
+          : status === 429
+            ? 'throttled'
+            : status >= 500
+              ? 'transient'
+              : 'invalid';
   return {
     resourceType: 'OperationOutcome',
     issue: [{ severity: 'error', code, details: { text } }],

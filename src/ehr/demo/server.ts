@@ -24,6 +24,7 @@ import {
   serialQueue,
 } from './http-adapter.ts';
 import { DemoRepository } from './repository.ts';
+import { withSlotBooking } from './slot-booking.ts';
 import { topUpSlots } from './slots.ts';
 import { DemoEhrStore } from './store.ts';
 
@@ -73,13 +74,16 @@ export async function startDemoEhr(options: DemoEhrOptions): Promise<DemoEhr> {
     indexFhirDefinitions();
     const state = await loadState(repo, store, now());
     let baseUrl = '';
-    const handle = createFhirHandler({
+    const handle = withSlotBooking(
+      createFhirHandler({
+        repo,
+        router: new FhirRouter(),
+        baseUrl: () => baseUrl,
+        pageSize: PAGE_SIZE,
+        onWrite: () => store.changed(),
+      }),
       repo,
-      router: new FhirRouter(),
-      baseUrl: () => baseUrl,
-      pageSize: PAGE_SIZE,
-      onWrite: () => store.changed(),
-    });
+    );
     server = http.createServer((req, res) =>
       serve(req, res, (call) => serially(() => handle(call)), log),
     );

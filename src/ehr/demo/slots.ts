@@ -5,8 +5,14 @@
 import type { MemoryRepository } from '@medplum/fhir-router';
 import type { Slot } from '@medplum/fhirtypes';
 import type { OpeningHours } from '../../modules/clinics/model.ts';
+import {
+  addDays,
+  addMinutes,
+  isoWeekday,
+  localDate,
+  zonedTimeToUtc,
+} from '../../platform/time/zoned-time.ts';
 import { type Clinician, clinicians, demoClinic, scheduleId } from './directory.ts';
-import { addDays, addMinutes, isoWeekday, localDate, zonedTimeToUtc } from './zoned-time.ts';
 
 export const SLOT_DAYS = 60;
 /** Free slots that ended longer ago than this are dropped at top-up. */

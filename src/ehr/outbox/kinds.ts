@@ -4,6 +4,8 @@
 // thanks to the idempotency key) and 'patient.demographics' (the discrepancy
 // desk pushing the portal's names and birth date back).
 import type { Patient, Resource } from '@medplum/fhirtypes';
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../platform/db/schema.ts';
 import { EhrError, type EhrGateway } from '../gateway/gateway.ts';
 import {
   type Demographics,
@@ -29,11 +31,32 @@ export interface Confirmation {
   versionId?: string;
 }
 
+/** How a row ended, told to its kind in the transaction that records it. */
+export type Settlement =
+  | { outcome: 'confirmed'; confirmation: Confirmation }
+  | { outcome: 'dead'; error: unknown };
+
+/** What a kind may need when it settles: where the portal is, for links in mail. */
+export interface SettleContext {
+  publicUrl: string;
+}
+
 export interface OutboxKind {
   /** Checks the payload when it is queued, so a bad one fails the feature's own transaction. */
   check?(payload: unknown): void;
   /** Sends once; throws EhrError (retryable or not) when the EHR says no. */
   send(item: OutboxSend, gateway: EhrGateway): Promise<Confirmation>;
+  /**
+   * Brings the feature's own state in line (an appointment becomes booked,
+   * or not booked), in the transaction that settles the row. Called once per
+   * row: a row whose lease was lost settles with the later claim instead.
+   */
+  settled?(
+    trx: Kysely<Schema>,
+    item: OutboxSend,
+    settlement: Settlement,
+    context: SettleContext,
+  ): Promise<void>;
 }
 
 const kinds = new Map<string, OutboxKind>();

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Schema } from '../../platform/db/schema.ts';
 import type { Jobs } from '../../platform/jobs/jobs.ts';
 import { EhrError, type EhrGateway } from '../gateway/gateway.ts';
-import { type Confirmation, outboxKind } from './kinds.ts';
+import { type Confirmation, type OutboxKind, type OutboxSend, outboxKind } from './kinds.ts';
 import { OUTBOX_QUEUE } from './outbox.ts';
 
 type Db = Kysely<Schema>;
@@ -26,6 +26,8 @@ export interface SendPolicy {
   /** Rows claimed, and sent side by side, per round. */
   batch: number;
   random?: () => number;
+  /** The portal's address, for links in the mail a settled row may send. */
+  publicUrl?: string;
 }
 
 export const DEFAULT_POLICY: SendPolicy = {
@@ -121,36 +123,45 @@ export async function sendOne(
   policy: SendPolicy,
 ): Promise<SendOutcome> {
   const sender = outboxKind(row.kind);
+  const item = toSend(row);
   let confirmation: Confirmation;
   try {
     if (!sender) throw new EhrError(`This portal has no sender for "${row.kind}"`, 400);
-    confirmation = await sender.send(
-      {
-        id: row.id,
-        kind: row.kind,
-        payload: row.payload,
-        idempotencyKey: row.idempotency_key,
-        patientId: row.patient_id,
-        clinicId: row.clinic_id,
-      },
-      gateway,
-    );
+    confirmation = await sender.send(item, gateway);
   } catch (err) {
-    return recordFailure(db, row, err, policy);
+    return recordFailure(db, row, err, policy, sender);
   }
-  await settle(db, row)
-    .set({
-      status: 'confirmed',
-      confirmed_at: sql<Date>`now()`,
-      last_error: null,
-      ehr_resource_type: confirmation.resourceType,
-      ehr_id: confirmation.id,
-      ehr_version: confirmation.versionId ?? null,
-      updated_at: sql<Date>`now()`,
-    })
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    const settled = await settle(trx, row)
+      .set({
+        status: 'confirmed',
+        confirmed_at: sql<Date>`now()`,
+        last_error: null,
+        ehr_resource_type: confirmation.resourceType,
+        ehr_id: confirmation.id,
+        ehr_version: confirmation.versionId ?? null,
+        updated_at: sql<Date>`now()`,
+      })
+      .executeTakeFirst();
+    if (settled.numUpdatedRows > 0n)
+      await sender?.settled?.(
+        trx,
+        item,
+        { outcome: 'confirmed', confirmation },
+        { publicUrl: policy.publicUrl ?? '' },
+      );
+  });
   return 'confirmed';
 }
+
+const toSend = (row: Claimed): OutboxSend => ({
+  id: row.id,
+  kind: row.kind,
+  payload: row.payload,
+  idempotencyKey: row.idempotency_key,
+  patientId: row.patient_id,
+  clinicId: row.clinic_id,
+});
 
 /** The row as this sender claimed it: a later claim (after a lost lease) wins. */
 const settle = (db: Db, row: Claimed) =>
@@ -160,7 +171,13 @@ const settle = (db: Db, row: Claimed) =>
     .where('status', '=', 'sending')
     .where('attempts', '=', row.attempts);
 
-async function recordFailure(db: Db, row: Claimed, err: unknown, policy: SendPolicy) {
+async function recordFailure(
+  db: Db,
+  row: Claimed,
+  err: unknown,
+  policy: SendPolicy,
+  sender: OutboxKind | undefined,
+) {
   const retryable = err instanceof EhrError ? err.retryable : true;
   const dead = !retryable || row.attempts >= policy.maxAttempts;
   const delay = retryDelayMs(
@@ -169,16 +186,25 @@ async function recordFailure(db: Db, row: Claimed, err: unknown, policy: SendPol
     policy.random,
     err instanceof EhrError ? err.retryAfterSeconds : undefined,
   );
-  await settle(db, row)
-    .set({
-      status: dead ? 'dead' : 'failed',
-      last_error: describeFailure(err),
-      next_attempt_at: dead
-        ? sql<Date>`now()`
-        : sql<Date>`now() + make_interval(secs => ${delay / 1000})`,
-      updated_at: sql<Date>`now()`,
-    })
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    const settled = await settle(trx, row)
+      .set({
+        status: dead ? 'dead' : 'failed',
+        last_error: describeFailure(err),
+        next_attempt_at: dead
+          ? sql<Date>`now()`
+          : sql<Date>`now() + make_interval(secs => ${delay / 1000})`,
+        updated_at: sql<Date>`now()`,
+      })
+      .executeTakeFirst();
+    if (dead && settled.numUpdatedRows > 0n)
+      await sender?.settled?.(
+        trx,
+        toSend(row),
+        { outcome: 'dead', error: err },
+        { publicUrl: policy.publicUrl ?? '' },
+      );
+  });
   return dead ? 'dead' : 'failed';
 }
 

@@ -1,6 +1,7 @@
 // One way in to the database. Embedded (PGlite in DATA_DIR) and server
 // (PostgreSQL at DATABASE_URL) differ only here; every query above this file
 // is the same Kysely code on both.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
@@ -35,6 +36,7 @@ async function openServer(url: string): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    Client: PreparingClient,
     application_name: 'patient-portal',
     types: {
       getTypeParser: ((oid: number, format?: string) =>
@@ -56,6 +58,25 @@ async function openServer(url: string): Promise<Database> {
     jobStore: { connectionString: url },
     close: () => pool.end(),
   };
+}
+
+/**
+ * Marks a hot statement (slot search, booking) to be prepared: PostgreSQL
+ * plans it once per connection instead of on every call. Kysely's pg
+ * dialect sends unnamed statements; this names the marked ones after their
+ * text. PGlite ignores the mark (it is an SQL comment).
+ */
+export const PREPARED = '/* prepared */ ';
+
+class PreparingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; this passes them all on.
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === 'string' && config.startsWith(PREPARED)) {
+      const name = `p${createHash('sha1').update(config).digest('hex').slice(0, 24)}`;
+      return super.query({ name, text: config, values }, callback);
+    }
+    return super.query(config, values, callback);
+  }
 }
 
 async function openEmbedded(dir: string): Promise<Database> {

@@ -9,6 +9,7 @@ import type { Config } from '../../config.ts';
 import type { Schema } from '../db/schema.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 import type { Language } from './messages.ts';
+import type { MailAttachment } from './tables.ts';
 
 type Db = Kysely<Schema>;
 
@@ -16,6 +17,8 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** A calendar file, say; never clinical detail (mail rests outside our control). */
+  attachments?: MailAttachment[];
 }
 
 export const MAIL_QUEUE = 'mail-send';
@@ -29,7 +32,12 @@ const BATCH = 20;
 export async function queueMail(trx: Db, mail: Mail) {
   await trx
     .insertInto('mail_outbox')
-    .values({ to_address: mail.to, subject: mail.subject, body: mail.text })
+    .values({
+      to_address: mail.to,
+      subject: mail.subject,
+      body: mail.text,
+      attachments: mail.attachments?.length ? JSON.stringify(mail.attachments) : null,
+    })
     .execute();
 }
 
@@ -79,10 +87,15 @@ export async function sendPendingMail(
           to: row.to_address,
           subject: row.subject,
           text: row.body ?? '',
+          attachments: (row.attachments ?? []).map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            content: a.content,
+          })),
         });
         await db
           .updateTable('mail_outbox')
-          .set({ sent_at: new Date(), body: null, last_error: null })
+          .set({ sent_at: new Date(), body: null, attachments: null, last_error: null })
           .where('id', '=', row.id)
           .execute();
         sent++;
@@ -117,7 +130,7 @@ async function claimDue(db: Db) {
         .forUpdate()
         .skipLocked(),
     )
-    .returning(['id', 'to_address', 'subject', 'body', 'attempts'])
+    .returning(['id', 'to_address', 'subject', 'body', 'attachments', 'attempts'])
     .execute();
 }
 
@@ -129,7 +142,7 @@ async function recordFailure(db: Db, id: string, attempts: number, err: unknown)
       last_error: describeFailure(err),
       next_attempt_at: new Date(Date.now() + retryDelayMinutes(attempts) * 60_000),
       // A mail that will never go out must not keep its link or code either.
-      ...(givenUp ? { body: null } : {}),
+      ...(givenUp ? { body: null, attachments: null } : {}),
     })
     .where('id', '=', id)
     .execute();

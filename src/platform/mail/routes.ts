@@ -12,6 +12,7 @@ const MailboxEntry = Type.Object({
   to: Type.String(),
   subject: Type.String(),
   body: Type.Union([Type.String(), Type.Null()]),
+  attachments: Type.Array(Type.String(), { description: 'file names' }),
   createdAt: Type.String({ format: 'date-time' }),
 });
 
@@ -32,7 +33,7 @@ export const mailboxRoutes: ModuleRoutes = async (app, { db, config }) => {
       return db.transaction().execute(async (trx) => {
         const rows = await trx
           .selectFrom('mail_outbox')
-          .select(['id', 'to_address', 'subject', 'body', 'created_at'])
+          .select(['id', 'to_address', 'subject', 'body', 'attachments', 'created_at'])
           .orderBy('created_at', 'desc')
           .orderBy('id')
           .limit(50)
@@ -49,6 +50,7 @@ export const mailboxRoutes: ModuleRoutes = async (app, { db, config }) => {
             to: r.to_address,
             subject: r.subject,
             body: r.body,
+            attachments: (r.attachments ?? []).map((a) => a.filename),
             createdAt: r.created_at.toISOString(),
           })),
         };

@@ -1,4 +1,10 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
+}
 
 export interface MailTables {
   mail_outbox: {
@@ -6,6 +12,8 @@ export interface MailTables {
     to_address: string;
     subject: string;
     body: string | null;
+    /** Files sent with the mail (a calendar .ics), cleared once sent. */
+    attachments: ColumnType<MailAttachment[] | null, string | null, string | null>;
     created_at: Generated<Date>;
     sent_at: Date | null;
     attempts: Generated<number>;

@@ -1,0 +1,43 @@
+// Before a patient sees open times, the window they asked for is read again
+// from the EHR when this instance last read it more than a minute ago, so a
+// time booked at the front desk a moment ago is not offered. The EHR being
+// slow or down never stops the search: the local inventory answers.
+import type { FastifyBaseLogger } from 'fastify';
+import type { ModuleDeps } from '../../platform/http/module.ts';
+import { refreshClinic } from './inventory.ts';
+import type { SlotSearchQuery } from './model.ts';
+import { searchWindow } from './search.ts';
+
+const FRESH_MS = 60_000;
+const WAIT_MS = 2_000;
+const lastRead = new Map<string, number>();
+
+export async function refreshSearchedWindow(
+  deps: ModuleDeps,
+  q: SlotSearchQuery,
+  log: FastifyBaseLogger,
+): Promise<void> {
+  if (!deps.ehr) return;
+  const window = await searchWindow(deps.db, q, new Date());
+  const key = `${q.clinicId}|${q.providerId ?? ''}|${window.from.toISOString().slice(0, 10)}|${window.to.toISOString().slice(0, 10)}`;
+  if (Date.now() - (lastRead.get(key) ?? 0) < FRESH_MS) return;
+  lastRead.set(key, Date.now());
+  const reading = refreshClinic(deps.db, deps.ehr, q.clinicId, {
+    ...window,
+    providerId: q.providerId,
+  }).catch((err: unknown) => {
+    lastRead.delete(key);
+    log.warn(
+      { err: { name: (err as Error)?.name } },
+      'slot window refresh failed; searching the local copy',
+    );
+  });
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    reading,
+    new Promise((r) => {
+      timer = setTimeout(r, WAIT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+}
