@@ -4,13 +4,12 @@ import { generateSync } from 'otplib';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../src/modules/accounts/demo.ts';
-import en from '../web/src/i18n/locales/en.json' with { type: 'json' };
-import es from '../web/src/i18n/locales/es.json' with { type: 'json' };
+import { resources } from '../web/src/i18n/resources.ts';
 import { expectAccessible, watchPage } from './browser.ts';
 
 export { DEMO_PASSWORD, DEMO_TOTP_SECRET };
-export type Texts = typeof en;
-export const texts = { en, es } as const;
+export type Texts = typeof resources.en;
+export const texts = resources;
 
 export const demoEmail = (role: string) => `${role}@demo.portal.test`;
 

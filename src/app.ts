@@ -29,7 +29,7 @@ import { complianceRoutes } from './modules/compliance/routes.ts';
 import { proxyRoutes } from './modules/patients/proxy-routes.ts';
 import { patientRoutes } from './modules/patients/routes.ts';
 import { recordsRoutes } from './modules/records/routes.ts';
-import { schedulingRoutes } from './modules/scheduling/routes.ts';
+import { schedulingRoutes } from './modules/scheduling/index.ts';
 import { installGuard } from './platform/auth/guard.ts';
 import type { Database } from './platform/db/database.ts';
 import { ApiError } from './platform/errors.ts';

@@ -44,7 +44,7 @@ export function bodySchema(app: FastifyInstance, route: RouteEntry): JsonSchema 
     ?.schema;
 }
 
-const PATTERN_CANDIDATES = ['AAAA', 'a', '0', '000000', 'aaaa-aaaa-aaaa'];
+const PATTERN_CANDIDATES = ['AAAA', 'a', '0', '1', '000000', 'aaaa-aaaa-aaaa'];
 
 /** A value the schema accepts, as a form would fill it: required fields only. */
 export function sample(schema: JsonSchema): unknown {

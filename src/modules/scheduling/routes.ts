@@ -59,7 +59,7 @@ export const patientActor = (req: FastifyRequest): Actor => ({
   byStaff: false,
 });
 
-export const schedulingRoutes: ModuleRoutes = async (app, deps) => {
+export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
   const { db, config } = deps;
 
   app.get(
@@ -92,7 +92,7 @@ export const schedulingRoutes: ModuleRoutes = async (app, deps) => {
     async (req) => {
       const q = req.query as SlotSearchQuery;
       const patientId = await sessionPatient(deps, req);
-      await mustBeRegistered(deps, patientId, q.clinicId);
+      await mustBeRegistered(deps, req, patientId, q.clinicId);
       await refreshSearchedWindow(deps, q, req.log);
       return searchSlots(db, q, patientId);
     },
@@ -377,7 +377,13 @@ export async function rescheduled(
   return moved;
 }
 
-async function mustBeRegistered(deps: ModuleDeps, patientId: string, clinicId: string) {
+/** A patient searches only at their own clinics; another clinic is refused like any record out of reach. */
+async function mustBeRegistered(
+  deps: ModuleDeps,
+  req: FastifyRequest,
+  patientId: string,
+  clinicId: string,
+) {
   const row = await deps.db
     .selectFrom('patient_clinics')
     .select('clinic_id')

@@ -1,8 +1,7 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { type Language, languages, pickLanguage, storageKey } from './language.ts';
-import en from './locales/en.json' with { type: 'json' };
-import es from './locales/es.json' with { type: 'json' };
+import { resources } from './resources.ts';
 
 // localStorage throws in some privacy modes; the portal must still work there.
 function readSaved(): string | null {
@@ -30,7 +29,7 @@ i18next.on('languageChanged', (lang) => {
 
 // Resources are bundled, so init finishes synchronously (initAsync: false).
 void i18next.use(initReactI18next).init({
-  resources: { en: { translation: en }, es: { translation: es } },
+  resources: { en: { translation: resources.en }, es: { translation: resources.es } },
   lng: initial,
   fallbackLng: 'en',
   supportedLngs: [...languages],

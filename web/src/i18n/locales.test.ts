@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import en from './locales/en.json' with { type: 'json' };
-import es from './locales/es.json' with { type: 'json' };
+import { resources } from './resources.ts';
+
+const { en, es } = resources;
 
 /** Flattens nested resources into [dotted.key, value] pairs. */
 function entries(tree: unknown, prefix = ''): [string, unknown][] {
