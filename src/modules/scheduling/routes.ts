@@ -390,6 +390,14 @@ async function mustBeRegistered(
     .where('patient_id', '=', patientId)
     .where('clinic_id', '=', clinicId)
     .executeTakeFirst();
-  if (!row)
-    throw new ApiError(404, 'not_found', 'You can book only at a clinic where you are a patient.');
+  if (row) return;
+  await audit(deps.db, auditSource(req), {
+    action: 'access_denied',
+    outcome: 'failure',
+    resourceType: 'Slot',
+    patientId,
+    clinicId,
+    details: { attempted: 'query' },
+  });
+  throw new ApiError(404, 'not_found', 'You can book only at a clinic where you are a patient.');
 }
