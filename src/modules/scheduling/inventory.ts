@@ -44,6 +44,8 @@ export async function refreshClinic(
   const slots = await gateway.freeSlots({
     schedule: wanted.map((p) => `Schedule/${p.ehr_schedule_id}`).join(','),
     start: [`ge${window.from.toISOString()}`, `lt${window.to.toISOString()}`],
+    // Thousands of slots: large pages, far fewer round trips (servers may cap it lower).
+    _count: '1000',
   });
   const written = await upsertSlots(db, clinic.id, wanted, slots, seenAt);
   // What the EHR did not offer as free in the window is not free any more.
