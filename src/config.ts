@@ -33,6 +33,12 @@ export interface Config {
   ehrSyncMaxAgeMinutes: number;
   /** Tries before a change for the EHR is parked as dead in the outbox. */
   ehrOutboxMaxAttempts: number;
+  /** Waitlisted patients offered a freed time at once. */
+  waitlistOfferBatch: number;
+  /** How long a waitlist offer stays open. */
+  waitlistOfferMinutes: number;
+  /** Hours before an appointment that reminders go out, largest first. */
+  appointmentReminderHours: number[];
   /** How the portal reaches the EHR (src/ehr/config.ts). */
   ehr: EhrConfig;
 }
@@ -74,6 +80,11 @@ export const VARIABLES = {
     "a patient's records are refreshed from the EHR at sign-in when older than this (default 15)",
   EHR_OUTBOX_MAX_ATTEMPTS:
     'tries before a change for the EHR is parked as dead for staff to retry or discard (default 10)',
+  WAITLIST_OFFER_BATCH:
+    'how many waitlisted patients are offered a freed time at once; the first to accept gets it (default 3)',
+  WAITLIST_OFFER_MINUTES: 'how long a waitlist offer stays open, in minutes (default 120)',
+  APPOINTMENT_REMINDER_HOURS:
+    'hours before an appointment that e-mail reminders go out, comma-separated, each 1 to 720 (default "72,24")',
   ...EHR_VARIABLES,
 } as const;
 
@@ -117,6 +128,9 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: check('RATE_LIMIT_PER_MINUTE', integer(1, 1_000_000), 3000),
     ehrSyncMaxAgeMinutes: check('EHR_SYNC_MAX_AGE_MINUTES', integer(1, 1440), 15),
     ehrOutboxMaxAttempts: check('EHR_OUTBOX_MAX_ATTEMPTS', integer(1, 100), 10),
+    waitlistOfferBatch: check('WAITLIST_OFFER_BATCH', integer(1, 50), 3),
+    waitlistOfferMinutes: check('WAITLIST_OFFER_MINUTES', integer(5, 10_080), 120),
+    appointmentReminderHours: check('APPOINTMENT_REMINDER_HOURS', reminderHours, [72, 24]),
     ehr: readEhrConfig(env, production, problems),
   };
   if (production) problems.push(...productionProblems(config));
@@ -234,6 +248,13 @@ function idleMinutes(v: string): Config['idleMinutes'] {
     byRole[role as Role] = minutes(value);
   }
   return { default: minutes(first), byRole };
+}
+
+/** "72,24": distinct whole hours from 1 to 720, kept largest first. */
+function reminderHours(v: string): number[] {
+  const hours = v.split(',').map((p) => integer(1, 720)(p.trim()));
+  if (new Set(hours).size !== hours.length) throw new Error(`"${v}" names an hour twice`);
+  return hours.sort((a, b) => b - a);
 }
 
 function httpUrl(v: string): string {

@@ -12,6 +12,8 @@ import type { OutboxWorker } from './ehr/outbox/worker.ts';
 import { registerSyncJobs } from './ehr/sync/jobs.ts';
 import { type Sealer, startSealer } from './modules/compliance/sealer.ts';
 import { registerInventoryJobs } from './modules/scheduling/jobs.ts';
+import { registerReminderJob } from './modules/scheduling/reminders.ts';
+import { registerWaitlistJob } from './modules/scheduling/waitlist.ts';
 import { auditChainKey } from './platform/audit/chain.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrate.ts';
@@ -75,6 +77,8 @@ export async function startPortal(
       createGateway(config.ehr, { baseUrl: demoEhr?.baseUrl, log: logger }),
       logger,
     );
+    await registerReminderJob(jobs, database.db, config, logger);
+    await registerWaitlistJob(jobs, database.db, config, logger);
     sealer = startSealer(database.db, logger, auditChainKey(config.encryptionKey));
     app = await buildApp({
       config,

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../src/ehr/gateway/fhir-client.ts';
 import { DEFAULT_POLICY, drainOutbox } from '../src/ehr/outbox/worker.ts';
 import { PLANNED_CHECKS } from '../src/ehr/reconcile/planned-checks.ts';
-import { reconcile } from '../src/ehr/reconcile/reconcile.ts';
+import { CHECKS, reconcile } from '../src/ehr/reconcile/reconcile.ts';
+import { DISCREPANCY_TYPES } from '../src/ehr/reconcile/tables.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import type { Client } from './support/client.ts';
 import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
@@ -202,13 +203,13 @@ describe('reconciling demographics', () => {
     expect(await openFor(p.id)).toEqual([]);
   });
 
-  it('has a check for each other discrepancy type, waiting for its portal tables', async () => {
-    expect(PLANNED_CHECKS.map((c) => c.type).sort()).toEqual([
-      'appointment_changed_in_ehr',
-      'appointment_missing_in_ehr',
+  it('has a check for every discrepancy type, active or waiting for its portal tables', async () => {
+    expect(PLANNED_CHECKS.map((c) => c.type)).toEqual([
       'medication_discontinued_with_pending_refill',
-      'slot_booked_in_ehr',
     ]);
+    expect([...CHECKS, ...PLANNED_CHECKS].map((c) => c.type).sort()).toEqual(
+      [...DISCREPANCY_TYPES].sort(),
+    );
   });
 });
 

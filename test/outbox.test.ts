@@ -476,7 +476,7 @@ describe('the worker on pg-boss', () => {
     try {
       const key = `nudged-${unique()}`;
       const id = await queue(key);
-      await nudgeOutbox(jobs);
+      nudgeOutbox(jobs);
       await until('the nudged change to be confirmed', async () => {
         return (await row(id)).status === 'confirmed';
       });

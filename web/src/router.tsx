@@ -10,10 +10,12 @@ import { ResetPasswordPage } from './auth/ResetPasswordPage.tsx';
 import {
   COMPLIANCE_ROLES,
   EHR_DESK_ROLES,
+  FRONT_DESK_ROLES,
   MAILBOX_ROLES,
   PATIENT_CARE_ROLES,
   PATIENT_ROLES,
   UNLOCK_ROLES,
+  VISIT_RULES_ROLES,
 } from './auth/roles.ts';
 import { SignInPage } from './auth/SignInPage.tsx';
 import { LandingPage } from './public/LandingPage.tsx';
@@ -59,6 +61,48 @@ export const router = createBrowserRouter([
                 lazy: () =>
                   import('./account/HomePage.tsx').then((m) => ({ Component: m.HomePage })),
               },
+              {
+                path: 'appointments',
+                lazy: () =>
+                  import('./appointments/AppointmentsPage.tsx').then((m) => ({
+                    Component: m.AppointmentsPage,
+                  })),
+              },
+              {
+                path: 'appointments/offers',
+                lazy: () =>
+                  import('./appointments/WaitlistOffers.tsx').then((m) => ({
+                    Component: m.WaitlistOffersPage,
+                  })),
+              },
+              {
+                path: 'appointments/new',
+                lazy: () =>
+                  import('./appointments/FindTimePage.tsx').then((m) => ({
+                    Component: m.FindTimePage,
+                  })),
+              },
+              {
+                path: 'appointments/:id',
+                lazy: () =>
+                  import('./appointments/AppointmentPage.tsx').then((m) => ({
+                    Component: m.AppointmentPage,
+                  })),
+              },
+              {
+                path: 'appointments/:id/reschedule',
+                lazy: () =>
+                  import('./appointments/ReschedulePage.tsx').then((m) => ({
+                    Component: m.ReschedulePage,
+                  })),
+              },
+              {
+                path: 'appointments/:id/check-in',
+                lazy: () =>
+                  import('./appointments/CheckInPage.tsx').then((m) => ({
+                    Component: m.CheckInPage,
+                  })),
+              },
             ],
           },
           {
@@ -75,6 +119,46 @@ export const router = createBrowserRouter([
                 path: 'staff/patients/:patientId',
                 lazy: () =>
                   import('./staff/PatientPage.tsx').then((m) => ({ Component: m.PatientPage })),
+              },
+              {
+                path: 'staff/check-ins',
+                lazy: () =>
+                  import('./staff/CheckInReviewPage.tsx').then((m) => ({
+                    Component: m.CheckInReviewPage,
+                  })),
+              },
+              {
+                path: 'staff/check-ins/:appointmentId',
+                lazy: () =>
+                  import('./staff/CheckInReviewPage.tsx').then((m) => ({
+                    Component: m.CheckInDetailPage,
+                  })),
+              },
+            ],
+          },
+          {
+            element: <RequireSession roles={FRONT_DESK_ROLES} />,
+            children: [
+              {
+                path: 'staff/schedule',
+                lazy: () =>
+                  import('./frontdesk/SchedulePage.tsx').then((m) => ({
+                    Component: m.SchedulePage,
+                  })),
+              },
+              {
+                path: 'staff/requests',
+                lazy: () =>
+                  import('./frontdesk/RequestsPage.tsx').then((m) => ({
+                    Component: m.RequestsPage,
+                  })),
+              },
+              {
+                path: 'staff/patients/:patientId/appointments',
+                lazy: () =>
+                  import('./frontdesk/PatientAppointmentsPage.tsx').then((m) => ({
+                    Component: m.PatientAppointmentsPage,
+                  })),
               },
             ],
           },
@@ -115,6 +199,18 @@ export const router = createBrowserRouter([
                 lazy: () =>
                   import('./admin/DiscrepanciesPage.tsx').then((m) => ({
                     Component: m.DiscrepanciesPage,
+                  })),
+              },
+            ],
+          },
+          {
+            element: <RequireSession roles={VISIT_RULES_ROLES} />,
+            children: [
+              {
+                path: 'admin/visit-types',
+                lazy: () =>
+                  import('./admin/VisitTypesPage.tsx').then((m) => ({
+                    Component: m.VisitTypesPage,
                   })),
               },
             ],

@@ -57,14 +57,27 @@ export async function enqueue(trx: Db, item: OutboxItem): Promise<string> {
   return existing.id;
 }
 
-/** Asks a worker to send now; call after the transaction that queued the change commits. */
-export async function nudgeOutbox(jobs: Jobs | undefined): Promise<void> {
-  if (!jobs) return;
-  try {
-    await jobs.send(OUTBOX_QUEUE, {});
-  } catch {
-    // The sweep picks it up within seconds anyway.
-  }
+/** Nudges within this window share one job: under load, a few jobs a second instead of one per change. */
+const NUDGE_WINDOW_MS = 200;
+const nudging = new WeakMap<Jobs, Promise<void>>();
+
+/**
+ * Asks a worker to send soon; call after the transaction that queued the
+ * change commits. Returns at once: the caller's answer never waits for it.
+ */
+export function nudgeOutbox(jobs: Jobs | undefined): void {
+  if (!jobs || nudging.has(jobs)) return;
+  const nudge = new Promise<void>((resolve) => setTimeout(resolve, NUDGE_WINDOW_MS).unref())
+    .then(() => {
+      nudging.delete(jobs);
+      return jobs.send(OUTBOX_QUEUE, {});
+    })
+    .then(
+      () => undefined,
+      // The sweep picks it up within seconds anyway.
+      () => undefined,
+    );
+  nudging.set(jobs, nudge);
 }
 
 /** Still on its way to the EHR (retries included). */

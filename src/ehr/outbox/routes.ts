@@ -97,7 +97,7 @@ export const outboxRoutes: ModuleRoutes = async (app, { db, jobs }) => {
           details: { operation: 'retry', kind: row.kind, previousStatus: row.status },
         });
       });
-      await nudgeOutbox(jobs);
+      nudgeOutbox(jobs);
       return { id: row.id, status: 'pending' };
     },
   );

@@ -25,7 +25,12 @@ export const DiscrepancyView = Type.Object({
   type: Type.Enum(DISCREPANCY_TYPES),
   severity: Type.Enum(SEVERITIES),
   status: Type.Enum(DISCREPANCY_STATUSES),
-  clinic: Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String() }),
+  /** With its time zone: appointment times in the versions are shown in it. */
+  clinic: Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    name: Type.String(),
+    timeZone: Type.String(),
+  }),
   patient: Type.Union([
     Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String() }),
     Type.Null(),
@@ -72,6 +77,7 @@ const columns = [
   'd.status',
   'd.clinic_id',
   'c.name as clinic_name',
+  'c.time_zone as clinic_time_zone',
   'd.patient_id',
   sql<string | null>`p.given_name || ' ' || p.family_name`.as('patient_name'),
   'd.portal_version',
@@ -96,7 +102,7 @@ function view(r: Row): DiscrepancyView {
     type: r.type,
     severity: r.severity,
     status: r.status,
-    clinic: { id: r.clinic_id, name: r.clinic_name },
+    clinic: { id: r.clinic_id, name: r.clinic_name, timeZone: r.clinic_time_zone },
     patient: r.patient_id ? { id: r.patient_id, name: r.patient_name ?? '' } : null,
     portalVersion: (r.portal_version as Record<string, unknown> | null) ?? null,
     ehrVersion: (r.ehr_version as Record<string, unknown> | null) ?? null,

@@ -9,6 +9,11 @@ import { audit, SYSTEM_SOURCE } from '../../platform/audit/audit.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import type { Jobs } from '../../platform/jobs/jobs.ts';
 import type { EhrGateway } from '../gateway/gateway.ts';
+import {
+  appointmentChangedCheck,
+  appointmentMissingCheck,
+  slotBookedCheck,
+} from './appointment-checks.ts';
 import type { DiscrepancyCheck, Finding, ReconcileScope } from './checks.ts';
 import { demographicsCheck } from './demographics-check.ts';
 
@@ -18,7 +23,12 @@ export const RECONCILE_QUEUE = 'ehr.reconcile';
 export const RECONCILE_CRON = '*/15 * * * *';
 
 /** Checks with portal state to compare today; see planned-checks.ts for the rest. */
-export const CHECKS: readonly DiscrepancyCheck[] = [demographicsCheck];
+export const CHECKS: readonly DiscrepancyCheck[] = [
+  demographicsCheck,
+  appointmentMissingCheck,
+  appointmentChangedCheck,
+  slotBookedCheck,
+];
 
 export interface ReconcileSummary {
   checked: number;

@@ -9,6 +9,7 @@ import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import type { DemographicsPush } from '../outbox/kinds.ts';
 import { enqueue } from '../outbox/outbox.ts';
+import { appointmentChanged, appointmentMissing } from './appointment-resolve.ts';
 import { type Demographics, differingFields } from './demographics.ts';
 import type { DiscrepancyType } from './tables.ts';
 
@@ -27,11 +28,21 @@ export interface OpenDiscrepancy {
   ehr_version_id: string | null;
 }
 
+/** What a resolution may need beyond the discrepancy: the portal's address, for links in mail. */
+export interface ResolveContext {
+  publicUrl: string;
+}
+
 interface Resolver {
   /** Updates the portal from the recorded EHR version (in the caller's transaction). */
-  takeEhr?(trx: Db, d: OpenDiscrepancy, source: AuditSource): Promise<void>;
+  takeEhr?(
+    trx: Db,
+    d: OpenDiscrepancy,
+    source: AuditSource,
+    context: ResolveContext,
+  ): Promise<void>;
   /** Queues the portal's version for the EHR; returns the outbox row id. */
-  pushPortal?(trx: Db, d: OpenDiscrepancy): Promise<string>;
+  pushPortal?(trx: Db, d: OpenDiscrepancy, source: AuditSource): Promise<string>;
 }
 
 const cannot = (what: string) =>
@@ -106,9 +117,11 @@ const demographics: Resolver = {
   },
 };
 
-/** Types whose portal state exists today; the others can only be dismissed for now. */
+/** Types the portal can settle beyond a note; the rest (e.g. a slot booked in the EHR: staff call the patient) are dismissed with one. */
 const RESOLVERS: Partial<Record<DiscrepancyType, Resolver>> = {
   demographics_changed: demographics,
+  appointment_changed_in_ehr: appointmentChanged,
+  appointment_missing_in_ehr: appointmentMissing,
 };
 
 /** Settles an open discrepancy (locked by the caller) and returns the outbox row of a push. */
@@ -117,6 +130,7 @@ export async function resolveDiscrepancy(
   d: OpenDiscrepancy,
   choice: { action: ResolveAction; note?: string; userId: string },
   source: AuditSource,
+  context: ResolveContext,
 ): Promise<{ outboxId: string | null }> {
   const note = choice.note?.trim() || null;
   const resolver = RESOLVERS[d.type] ?? {};
@@ -128,10 +142,10 @@ export async function resolveDiscrepancy(
       ]);
   } else if (choice.action === 'take_ehr') {
     if (!resolver.takeEhr) throw cannot("The portal cannot take the EHR's version of this yet.");
-    await resolver.takeEhr(trx, d, source);
+    await resolver.takeEhr(trx, d, source, context);
   } else {
     if (!resolver.pushPortal) throw cannot('The portal cannot send its version of this yet.');
-    outboxId = await resolver.pushPortal(trx, d);
+    outboxId = await resolver.pushPortal(trx, d, source);
   }
   await trx
     .updateTable('discrepancies')

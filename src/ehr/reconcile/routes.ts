@@ -21,7 +21,7 @@ import { DISCREPANCY_STATUSES, DISCREPANCY_TYPES } from './tables.ts';
 
 const Errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
-export const discrepancyRoutes: ModuleRoutes = async (app, { db, jobs }) => {
+export const discrepancyRoutes: ModuleRoutes = async (app, { db, jobs, config }) => {
   installEhrDeskGauges(app, db);
 
   app.get(
@@ -108,9 +108,10 @@ export const discrepancyRoutes: ModuleRoutes = async (app, { db, jobs }) => {
           open,
           { ...req.body, userId: (req.auth as Auth).user.id },
           auditSource(req),
+          { publicUrl: config.publicUrl },
         );
       });
-      if (outboxId) await nudgeOutbox(jobs);
+      if (outboxId) nudgeOutbox(jobs);
       return discrepancyView(db, id);
     },
   );

@@ -363,6 +363,7 @@ interface Existing {
   slot_id: number;
   status: AppointmentStatus;
   starts_at: Date;
+  mode: 'in_person' | 'video';
   change_cutoff_hours: number;
 }
 
@@ -379,6 +380,7 @@ async function lockAppointment(trx: Db, id: string, scope: AppointmentScope) {
       'appointments.slot_id',
       'appointments.status',
       'appointments.starts_at',
+      'appointments.mode',
       'visit_types.change_cutoff_hours',
     ])
     .where('appointments.id', '=', id)
@@ -425,7 +427,10 @@ export async function cancelAppointment(
   return db.transaction().execute(async (trx) => {
     const a = await lockAppointment(trx, p.id, p.scope);
     if (!a) throw notFound();
-    mayChange(a, actor, await dbNow(trx));
+    // A request may be declined even once its time has passed, so none lingers.
+    if (p.status !== 'declined') mayChange(a, actor, await dbNow(trx));
+    else if (a.status !== 'requested')
+      throw new ApiError(409, 'not_requested', 'This appointment is not waiting for approval.');
     await release(trx, actor, a, p.reason, p.status ?? 'cancelled');
     return { slotId: a.slot_id, clinicId: a.clinic_id, patientId: a.patient_id };
   });
@@ -466,6 +471,14 @@ async function release(
   if (a.status !== 'requested') await queueEhrCancel(trx, a, reason);
 }
 
+/** What a move knew when it failed, to explain the refusal once its transaction rolled back. */
+export interface MoveAttempt {
+  facts?: Facts;
+  old?: Existing;
+}
+
+export type Moved = Booked & { freedSlotId: number };
+
 /**
  * Moves an appointment to another slot in one transaction: the old one is
  * released and the new one taken, or nothing changes.
@@ -474,37 +487,60 @@ export async function rescheduleAppointment(
   db: Db,
   actor: Actor,
   p: { id: string; scope: AppointmentScope; slotId: number },
-): Promise<Booked & { freedSlotId: number }> {
-  let facts: Facts | undefined;
-  let old: Existing | undefined;
+): Promise<Moved> {
+  const attempt: MoveAttempt = {};
   try {
-    return await db.transaction().execute(async (trx) => {
-      old = await lockAppointment(trx, p.id, p.scope);
-      if (!old) throw notFound();
-      await lockPatient(trx, old.patient_id);
-      const now = await dbNow(trx);
-      mayChange(old, actor, now);
-      const ask = { slotId: p.slotId, visitTypeId: old.visit_type_id, patientId: old.patient_id };
-      const f = await bookingFacts(trx, { ...ask, moving: old.id });
-      facts = f;
-      const refusal =
-        f && f.clinic_id !== old.clinic_id
-          ? 'unavailable'
-          : check(f, { ...ask, byStaff: actor.byStaff });
-      if (refusal || !f) throw new Refused(refusal ?? 'unavailable');
-      await release(trx, actor, old, 'rescheduled', 'cancelled');
-      const booked = await insertAppointment(trx, actor, f, ask, old.id);
-      return { ...booked, freedSlotId: old.slot_id };
-    });
+    return await db.transaction().execute((trx) => moveAppointment(trx, actor, p, attempt));
   } catch (err) {
-    if (err instanceof ApiError) throw err;
-    const o = old as Existing | undefined;
-    return refuse(db, refusalOf(err), facts, {
-      visitTypeId: o?.visit_type_id ?? '',
-      patientId: o?.patient_id ?? '',
-      byStaff: actor.byStaff,
-    });
+    return moveRefused(db, actor, attempt, err);
   }
+}
+
+/** The move inside the caller's transaction (accepting a waitlist offer adds its own writes to it). */
+export async function moveAppointment(
+  trx: Db,
+  actor: Actor,
+  p: { id: string; scope: AppointmentScope; slotId: number },
+  attempt: MoveAttempt = {},
+): Promise<Moved> {
+  const old = await lockAppointment(trx, p.id, p.scope);
+  attempt.old = old;
+  if (!old) throw notFound();
+  await lockPatient(trx, old.patient_id);
+  const now = await dbNow(trx);
+  mayChange(old, actor, now);
+  // A moved visit keeps how it happens (video or in person).
+  const ask = {
+    slotId: p.slotId,
+    visitTypeId: old.visit_type_id,
+    patientId: old.patient_id,
+    mode: old.mode,
+  };
+  const f = await bookingFacts(trx, { ...ask, moving: old.id });
+  attempt.facts = f;
+  const refusal =
+    f && f.clinic_id !== old.clinic_id
+      ? 'unavailable'
+      : check(f, { ...ask, byStaff: actor.byStaff });
+  if (refusal || !f) throw new Refused(refusal ?? 'unavailable');
+  await release(trx, actor, old, 'rescheduled', 'cancelled');
+  const booked = await insertAppointment(trx, actor, f, ask, old.id);
+  return { ...booked, freedSlotId: old.slot_id };
+}
+
+/** A failed move as the refusal a person can act on; anything that is not a refusal is rethrown. */
+export async function moveRefused(
+  db: Db,
+  actor: Actor,
+  attempt: MoveAttempt,
+  err: unknown,
+): Promise<never> {
+  if (err instanceof ApiError) throw err;
+  return refuse(db, refusalOf(err), attempt.facts, {
+    visitTypeId: attempt.old?.visit_type_id ?? '',
+    patientId: attempt.old?.patient_id ?? '',
+    byStaff: actor.byStaff,
+  });
 }
 
 async function dbNow(trx: Db): Promise<Date> {

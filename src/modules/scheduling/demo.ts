@@ -2,6 +2,7 @@
 // shows booking at once, by request, video visits and "call the clinic".
 import type { Insertable, Kysely } from 'kysely';
 import type { Schema } from '../../platform/db/schema.ts';
+import { demoQuestionnaires } from './demo-questionnaires.ts';
 
 type Db = Kysely<Schema>;
 type NewVisitType = Omit<Insertable<Schema['visit_types']>, 'clinic_id'>;
@@ -65,7 +66,14 @@ export async function seedVisitTypes(db: Db): Promise<number> {
     .where('id', 'not in', (eb) => eb.selectFrom('visit_types').select('clinic_id'))
     .execute();
   if (clinics.length === 0) return 0;
-  const rows = clinics.flatMap((c) => demoVisitTypes.map((t) => ({ ...t, clinic_id: c.id })));
+  const rows = clinics.flatMap((c) =>
+    demoVisitTypes.map((t) => ({
+      ...t,
+      clinic_id: c.id,
+      questionnaire:
+        t.code in demoQuestionnaires ? JSON.stringify(demoQuestionnaires[t.code]) : null,
+    })),
+  );
   await db
     .insertInto('visit_types')
     .values(rows)

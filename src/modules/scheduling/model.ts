@@ -1,18 +1,22 @@
 // What the scheduling API says. Times are UTC instants (ISO 8601); every
 // answer names the clinic's time zone, and pages show times in it.
 import { type Static, Type } from 'typebox';
-import { APPOINTMENT_STATUSES, BOOKING_MODES, PATIENT_KINDS, VISIT_MODES } from './tables.ts';
+import {
+  APPOINTMENT_STATUSES,
+  BOOKING_MODES,
+  PATIENT_KINDS,
+  TIMES_OF_DAY,
+  VISIT_MODES,
+} from './tables.ts';
 
 const Instant = Type.String({ format: 'date-time' });
 export const Uuid = Type.String({ format: 'uuid' });
 /** Slot ids are numbers in the database, strings in the API (they may outgrow a JS number's range in another store). */
 export const SlotId = Type.String({ pattern: '^[1-9][0-9]{0,15}$', description: 'a slot id' });
-const LocalDate = Type.String({
+export const LocalDate = Type.String({
   pattern: '^\\d{4}-\\d{2}-\\d{2}$',
   description: "YYYY-MM-DD, the clinic's calendar",
 });
-
-export const TIMES_OF_DAY = ['morning', 'afternoon', 'evening'] as const;
 
 export const VisitTypeView = Type.Object({
   id: Uuid,

@@ -193,18 +193,27 @@ async function patientAddress(db: Db, patientId: string): Promise<string | null>
 
 export const appointmentUrl = (publicUrl: string, id: string) => `${publicUrl}/appointments/${id}`;
 
-/** Queues the notice in the caller's transaction (nothing when there is no address). */
+/**
+ * Queues the notice in the caller's transaction (nothing when there is no
+ * address). A waitlist offer names the time offered, not the appointment's,
+ * and links to where it is accepted.
+ */
 export async function queueAppointmentNotice(
   trx: Db,
   appointmentId: string,
   notice: Notice,
   publicUrl: string,
+  offered?: { startsAt: Date; endsAt: Date; url: string },
 ): Promise<void> {
-  const { facts, patientId } = await noticeFacts(trx, appointmentId);
+  const found = await noticeFacts(trx, appointmentId);
+  const { patientId } = found;
+  const facts = offered
+    ? { ...found.facts, startsAt: offered.startsAt, endsAt: offered.endsAt }
+    : found.facts;
   const to = await patientAddress(trx, patientId);
   if (!to) return;
   const lang = await languageOf(trx, { patientId });
-  const url = appointmentUrl(publicUrl, appointmentId);
+  const url = offered?.url ?? appointmentUrl(publicUrl, appointmentId);
   const calendar = notice === 'confirmed' || notice === 'reminder' || notice === 'cancelled';
   await queueMail(trx, {
     to,

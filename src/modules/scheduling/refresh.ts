@@ -16,9 +16,10 @@ export async function refreshSearchedWindow(
   deps: ModuleDeps,
   q: SlotSearchQuery,
   log: FastifyBaseLogger,
+  byStaff = false,
 ): Promise<void> {
   if (!deps.ehr) return;
-  const window = await searchWindow(deps.db, q, new Date());
+  const window = await searchWindow(deps.db, q, new Date(), byStaff);
   const key = `${q.clinicId}|${q.providerId ?? ''}|${window.from.toISOString().slice(0, 10)}|${window.to.toISOString().slice(0, 10)}`;
   if (Date.now() - (lastRead.get(key) ?? 0) < FRESH_MS) return;
   lastRead.set(key, Date.now());

@@ -3,11 +3,13 @@
 // (or a caregiver acting for them) is always the one in the session; every
 // read and change is audited in its own transaction.
 import type { FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { nudgeOutbox } from '../../ehr/outbox/outbox.ts';
 import { audit } from '../../platform/audit/audit.ts';
 import { auditSource, currentPatientId } from '../../platform/auth/context.ts';
 import { requirePatient } from '../../platform/auth/scope.ts';
+import { PREPARED } from '../../platform/db/database.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleDeps, ModuleRoutes } from '../../platform/http/module.ts';
@@ -37,6 +39,7 @@ import { clinicOptions } from './options.ts';
 import { refreshSearchedWindow } from './refresh.ts';
 import { searchSlots } from './search.ts';
 import { appointmentsQuery, appointmentView, findAppointment } from './views.ts';
+import { offerFreedSlot } from './waitlist.ts';
 
 const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const PAGE = 20;
@@ -164,7 +167,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
         await db
           .transaction()
           .execute((trx) => queueAppointmentNotice(trx, booked.id, 'requested', config.publicUrl));
-      else await nudgeOutbox(deps.jobs);
+      else nudgeOutbox(deps.jobs);
       reply.code(201);
       return (await findAppointment(db, booked.id, { patientId })) as AppointmentView;
     },
@@ -357,7 +360,8 @@ export async function cancelled(
   await deps.db
     .transaction()
     .execute((trx) => queueAppointmentNotice(trx, id, status, deps.config.publicUrl));
-  await nudgeOutbox(deps.jobs);
+  nudgeOutbox(deps.jobs);
+  await offerFreedSlot(deps.db, freed.slotId, deps.config);
   return freed;
 }
 
@@ -373,7 +377,8 @@ export async function rescheduled(
   await deps.db
     .transaction()
     .execute((trx) => queueAppointmentNotice(trx, id, 'cancelled', deps.config.publicUrl));
-  await nudgeOutbox(deps.jobs);
+  nudgeOutbox(deps.jobs);
+  await offerFreedSlot(deps.db, moved.freedSlotId, deps.config);
   return moved;
 }
 
@@ -384,13 +389,10 @@ async function mustBeRegistered(
   patientId: string,
   clinicId: string,
 ) {
-  const row = await deps.db
-    .selectFrom('patient_clinics')
-    .select('clinic_id')
-    .where('patient_id', '=', patientId)
-    .where('clinic_id', '=', clinicId)
-    .executeTakeFirst();
-  if (row) return;
+  // Prepared: every search asks it.
+  const registered = await sql`${sql.raw(PREPARED)}select 1 from patient_clinics
+    where patient_id = ${patientId}::uuid and clinic_id = ${clinicId}::uuid`.execute(deps.db);
+  if (registered.rows.length) return;
   await audit(deps.db, auditSource(req), {
     action: 'access_denied',
     outcome: 'failure',

@@ -8,6 +8,7 @@ import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { addDays, zonedTimeToUtc } from '../../platform/time/zoned-time.ts';
 import type { SlotPage, SlotSearchQuery, SlotView } from './model.ts';
+import type { BookingMode } from './tables.ts';
 
 type Db = Kysely<Schema>;
 
@@ -28,14 +29,18 @@ export async function searchWindow(
   now: Date,
   byStaff = false,
 ): Promise<SearchWindow> {
-  const vt = await db
-    .selectFrom('visit_types')
-    .innerJoin('clinics', 'clinics.id', 'visit_types.clinic_id')
-    .select(['clinics.time_zone', 'min_lead_minutes', 'max_days_ahead', 'booking'])
-    .where('visit_types.id', '=', q.visitTypeId)
-    .where('visit_types.clinic_id', '=', q.clinicId)
-    .where('visit_types.active', '=', true)
-    .executeTakeFirst();
+  // Prepared: every search and every refusal's "next open times" asks it.
+  const [vt] = (
+    await sql<{
+      time_zone: string;
+      min_lead_minutes: number;
+      max_days_ahead: number;
+      booking: BookingMode;
+    }>`${sql.raw(PREPARED)}select c.time_zone, vt.min_lead_minutes, vt.max_days_ahead, vt.booking
+      from visit_types vt join clinics c on c.id = vt.clinic_id
+      where vt.id = ${q.visitTypeId}::uuid and vt.clinic_id = ${q.clinicId}::uuid
+        and vt.active`.execute(db)
+  ).rows;
   if (!vt || (vt.booking === 'offline' && !byStaff))
     throw new ApiError(
       404,

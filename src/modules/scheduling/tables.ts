@@ -7,6 +7,10 @@ export type PatientKind = (typeof PATIENT_KINDS)[number];
 export const VISIT_MODES = ['in_person', 'video', 'either'] as const;
 export type VisitMode = (typeof VISIT_MODES)[number];
 
+/** Parts of the clinic's day a patient can search in. */
+export const TIMES_OF_DAY = ['morning', 'afternoon', 'evening'] as const;
+export type TimeOfDay = (typeof TIMES_OF_DAY)[number];
+
 export const APPOINTMENT_STATUSES = [
   'requested',
   'confirming',

@@ -35,6 +35,14 @@ interface CancelPayload {
 
 export const bookKey = (appointmentId: string) => `appointment-book:${appointmentId}`;
 
+/** Times a booking may be sent again after the EHR lost it, each under a key of its own. */
+const MAX_RESENDS = 5;
+/** The keys a booking is sent under: first, then each resend. */
+export const bookKeys = (appointmentId: string) => [
+  bookKey(appointmentId),
+  ...Array.from({ length: MAX_RESENDS }, (_, i) => `${bookKey(appointmentId)}:again:${i + 1}`),
+];
+
 /** The FHIR Appointment for a booking. */
 export function ehrAppointment(p: BookPayload): Appointment {
   if (!p.ehrPatientId)
@@ -107,7 +115,8 @@ async function confirmed(
     .where('status', '=', 'confirming')
     .returning('id')
     .executeTakeFirst();
-  // Cancelled while on its way: the cancel that follows tidies the EHR up.
+  // Marked arrived by the front desk meanwhile, or cancelled while on its way
+  // (the cancel that follows tidies the EHR up): keep the status, note the id.
   if (!row) {
     await trx
       .updateTable('appointments')
@@ -124,7 +133,8 @@ async function refusedByEhr(trx: Db, p: BookPayload, publicUrl: string): Promise
     .updateTable('appointments')
     .set({ status: 'not_booked', updated_at: sql<Date>`now()` })
     .where('id', '=', p.appointmentId)
-    .where('status', '=', 'confirming')
+    // The front desk may have marked the visit meanwhile: the EHR still has no such appointment.
+    .where('status', 'in', ['confirming', 'checked_in', 'arrived'])
     .returning(['id', 'clinic_id', 'patient_id', 'slot_id', 'starts_at', 'ends_at'])
     .executeTakeFirst();
   if (!a) return;
@@ -201,11 +211,14 @@ export async function queueEhrCancel(
   a: { id: string; clinic_id: string; patient_id: string },
   reason: string,
 ): Promise<void> {
-  const key = bookKey(a.id);
+  // The newest send of the booking: the desk may have sent it again after the EHR lost it.
   const book = await trx
     .selectFrom('ehr_outbox')
-    .select(['id', 'status', 'ehr_id'])
-    .where('idempotency_key', '=', key)
+    .select(['id', 'status', 'ehr_id', 'idempotency_key'])
+    .where('idempotency_key', 'in', bookKeys(a.id))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
     .forUpdate()
     .executeTakeFirst();
   if (!book || book.status === 'dead' || book.status === 'discarded') return;
@@ -223,7 +236,7 @@ export async function queueEhrCancel(
   }
   const payload: CancelPayload = {
     appointmentId: a.id,
-    bookKey: key,
+    bookKey: book.idempotency_key,
     ehrAppointmentId: book.ehr_id,
     reason: reason.slice(0, 200),
   };

@@ -1,8 +1,9 @@
 // Who is asking, resolved once per request from the session cookie.
 import type { FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type Role, STAFF_ROLES } from '../../modules/accounts/tables.ts';
 import type { AuditSource } from '../audit/audit.ts';
+import { PREPARED } from '../db/database.ts';
 import type { Schema } from '../db/schema.ts';
 import type { SessionRow } from './sessions.ts';
 
@@ -34,37 +35,36 @@ declare module 'fastify' {
   }
 }
 
+interface UserRow {
+  id: string;
+  email: string;
+  display_name: string;
+  patient_id: string | null;
+  language: 'en' | 'es';
+  status: 'active' | 'disabled';
+  totp_enabled_at: Date | null;
+  mfa_declined_at: Date | null;
+  has_passkey: boolean;
+  roles: RoleGrant[];
+}
+
+/** The user and their roles, in one prepared statement: every signed-in request asks it. */
+async function userWithRoles(db: Kysely<Schema>, userId: string): Promise<UserRow | undefined> {
+  const result = await sql<UserRow>`${sql.raw(PREPARED)}select u.id, u.email, u.display_name,
+      u.patient_id, u.language, u.status, u.totp_enabled_at, u.mfa_declined_at,
+      exists (select 1 from passkeys k where k.user_id = u.id) as has_passkey,
+      coalesce((select json_agg(json_build_object('role', r.role, 'clinicId', r.clinic_id))
+        from user_roles r where r.user_id = u.id), '[]'::json) as roles
+    from users u where u.id = ${userId}::uuid`.execute(db);
+  return result.rows[0];
+}
+
 export async function loadAuth(db: Kysely<Schema>, session: SessionRow): Promise<Auth | null> {
-  const user = await db
-    .selectFrom('users')
-    .select([
-      'id',
-      'email',
-      'display_name',
-      'patient_id',
-      'language',
-      'status',
-      'totp_enabled_at',
-      'mfa_declined_at',
-    ])
-    .select((eb) =>
-      eb
-        .exists(
-          eb.selectFrom('passkeys').select('id').whereRef('passkeys.user_id', '=', 'users.id'),
-        )
-        .as('has_passkey'),
-    )
-    .where('id', '=', session.user_id)
-    .executeTakeFirst();
+  const user = await userWithRoles(db, session.user_id);
   if (user?.status !== 'active') return null;
   if (session.acting_for_patient_id && session.acting_for_patient_id !== user.patient_id)
     session = await dropExpiredActingFor(db, session);
-  const roles = await db
-    .selectFrom('user_roles')
-    .select(['role', 'clinic_id'])
-    .where('user_id', '=', user.id)
-    .execute();
-  const grants = roles.map((r) => ({ role: r.role, clinicId: r.clinic_id }));
+  const grants = user.roles;
   const mfaEnrolled = Boolean(user.totp_enabled_at) || Boolean(user.has_passkey);
   const due = mfaEnrolled || grants.some((g) => STAFF_ROLES.includes(g.role));
   return {

@@ -4,8 +4,8 @@ import { useSession } from '../auth/session.ts';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { currentRecord, fullName, useDependents } from './dependents.ts';
 
-// A patient's (or caregiver's) start page. Later issues add appointments,
-// messages and records here.
+// A patient's (or caregiver's) start page. Later issues add messages and
+// records here.
 export function HomePage() {
   const { t } = useTranslation();
   usePageTitle(t('home.title'));
@@ -22,6 +22,14 @@ export function HomePage() {
       )}
       {!record && dependents.data && <p className="lead">{t('home.noRecord')}</p>}
       <ul className="link-cards">
+        {record && (
+          <li className="card">
+            <h2>
+              <Link to="/appointments">{t('appointments.title')}</Link>
+            </h2>
+            <p>{t('appointments.homeText')}</p>
+          </li>
+        )}
         <li className="card">
           <h2>
             <Link to="/account">{t('home.accountLink')}</Link>

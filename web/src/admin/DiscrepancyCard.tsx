@@ -3,9 +3,25 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { dateTime } from '../i18n/format.ts';
 import { TableWrap } from '../shell/TableWrap.tsx';
-import { actionsFor, type Discrepancy, fieldDiff, type ResolveAction } from './ehrDesk.ts';
+import {
+  actionsFor,
+  type Discrepancy,
+  fieldDiff,
+  type ResolveAction,
+  readable,
+} from './ehrDesk.ts';
 
-const KNOWN_FIELDS = ['givenName', 'familyName', 'birthDate'] as const;
+const KNOWN_FIELDS = [
+  'givenName',
+  'familyName',
+  'birthDate',
+  'status',
+  'start',
+  'end',
+  'practitioner',
+  'appointment',
+  'slot',
+] as const;
 const isKnownField = (f: string): f is (typeof KNOWN_FIELDS)[number] =>
   (KNOWN_FIELDS as readonly string[]).includes(f);
 
@@ -26,6 +42,9 @@ export function DiscrepancyCard({
   const rows = fieldDiff(d.portalVersion, d.ehrVersion);
   const who = d.patient?.name ?? t('discrepancies.noPatient');
   const fieldName = (f: string) => (isKnownField(f) ? t(`discrepancies.fields.${f}`) : f);
+  const shown = (field: string, value: string) =>
+    readable(field, value, lang, d.clinic.timeZone) || '—';
+  const actions = actionsFor(d);
   return (
     <article className="item" aria-labelledby={headingId}>
       <h2 id={headingId} className="item__main">
@@ -97,17 +116,17 @@ export function DiscrepancyCard({
             {rows.map((r) => (
               <tr key={r.field} className={r.differs ? 'row--failure' : undefined}>
                 <th scope="row">{fieldName(r.field)}</th>
-                <td>{r.portal || '—'}</td>
-                <td>{r.ehr || '—'}</td>
+                <td>{shown(r.field, r.portal)}</td>
+                <td>{shown(r.field, r.ehr)}</td>
                 <td>{r.differs ? t('discrepancies.differs') : t('discrepancies.same')}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </TableWrap>
-      {actionsFor(d).length > 0 && (
+      {actions.length > 0 && (
         <div className="button-row">
-          {actionsFor(d).map((action) => (
+          {actions.map((action) => (
             <button
               key={action}
               type="button"

@@ -11,6 +11,8 @@ interface Mail {
   to: string;
   subject: string;
   body: string | null;
+  /** File names, e.g. the calendar file of an appointment mail. */
+  attachments: string[];
   createdAt: string;
 }
 
@@ -53,6 +55,12 @@ export function MailboxPage() {
                   <dt>{t('mailbox.date')}</dt>
                   <dd>{dateTime(lang, m.createdAt)}</dd>
                 </div>
+                {m.attachments.length > 0 && (
+                  <div>
+                    <dt>{t('mailbox.attachments')}</dt>
+                    <dd>{m.attachments.join(', ')}</dd>
+                  </div>
+                )}
               </dl>
               {m.body === null ? (
                 <p className="status">{t('mailbox.sent')}</p>

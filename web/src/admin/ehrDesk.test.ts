@@ -7,6 +7,7 @@ import {
   DISCREPANCY_TYPES,
   fieldDiff,
   OUTBOX_STATUSES,
+  readable,
   searchParams,
 } from './ehrDesk.ts';
 
@@ -35,6 +36,23 @@ describe('discrepancy actions', () => {
       'dismiss',
     ]);
     expect(actionsFor({ type: 'slot_booked_in_ehr', status: 'open' })).toEqual(['dismiss']);
+    expect(
+      actionsFor({ type: 'medication_discontinued_with_pending_refill', status: 'open' }),
+    ).toEqual(['dismiss']);
+  });
+
+  test('appointments: a lost one is sent again, a cancelled one followed, a moved one reviewed', () => {
+    const open = 'open' as const;
+    expect(actionsFor({ type: 'appointment_missing_in_ehr', status: open })).toEqual([
+      'push_portal',
+      'dismiss',
+    ]);
+    expect(
+      actionsFor({ type: 'appointment_changed_in_ehr', status: open, suggestedAction: 'take_ehr' }),
+    ).toEqual(['take_ehr', 'dismiss']);
+    expect(
+      actionsFor({ type: 'appointment_changed_in_ehr', status: open, suggestedAction: 'review' }),
+    ).toEqual(['dismiss']);
   });
 
   test('a settled discrepancy offers nothing', () => {
@@ -58,6 +76,14 @@ describe('field by field', () => {
       { field: 'birthDate', portal: '1980-04-12', ehr: '1980-04-12', differs: false },
       { field: 'phone', portal: '', ehr: '555', differs: true },
     ]);
+  });
+
+  test("shows appointment times in the clinic's zone, named, whatever the viewer's zone", () => {
+    const start = '2026-03-09T13:00:00.000Z'; // the Monday after New York springs forward
+    expect(readable('start', start, 'en', 'America/New_York')).toBe('Mar 9, 2026, 9:00 AM EDT');
+    expect(readable('end', start, 'en', 'America/Chicago')).toBe('Mar 9, 2026, 8:00 AM CDT');
+    expect(readable('status', 'cancelled', 'en', 'America/New_York')).toBe('cancelled');
+    expect(readable('start', '', 'en', 'America/New_York')).toBe('');
   });
 
   test('a missing side shows empty values', () => {

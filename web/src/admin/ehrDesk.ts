@@ -56,7 +56,7 @@ export interface Discrepancy {
   type: DiscrepancyType;
   severity: 'low' | 'medium' | 'high';
   status: DiscrepancyStatus;
-  clinic: { id: string; name: string };
+  clinic: { id: string; name: string; timeZone: string };
   patient: { id: string; name: string } | null;
   portalVersion: Record<string, unknown> | null;
   ehrVersion: Record<string, unknown> | null;
@@ -106,10 +106,19 @@ export const canDiscard = canRetry;
 /** What the portal can do about each type today; every open discrepancy can be dismissed. */
 const RESOLVABLE: Partial<Record<DiscrepancyType, ResolveAction[]>> = {
   demographics_changed: ['take_ehr', 'push_portal', 'dismiss'],
+  appointment_missing_in_ehr: ['push_portal', 'dismiss'],
+  appointment_changed_in_ehr: ['take_ehr', 'dismiss'],
 };
 
-export function actionsFor(d: Pick<Discrepancy, 'type' | 'status'>): ResolveAction[] {
+/**
+ * The actions for an open discrepancy. One the server suggests staff review
+ * with the patient (an appointment moved in the EHR) is settled with a note only.
+ */
+export function actionsFor(
+  d: Pick<Discrepancy, 'type' | 'status'> & { suggestedAction?: Discrepancy['suggestedAction'] },
+): ResolveAction[] {
   if (d.status !== 'open') return [];
+  if (d.suggestedAction === 'review') return ['dismiss'];
   return RESOLVABLE[d.type] ?? ['dismiss'];
 }
 
@@ -124,7 +133,38 @@ const shown = (v: unknown): string =>
   v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
 
 /** Fields shown in this order (the database keeps JSON keys in an order of its own); others after. */
-export const FIELD_ORDER = ['givenName', 'familyName', 'birthDate', 'status', 'start', 'end'];
+export const FIELD_ORDER = [
+  'givenName',
+  'familyName',
+  'birthDate',
+  'status',
+  'start',
+  'end',
+  'practitioner',
+  'appointment',
+  'slot',
+];
+
+/** Fields holding an instant: shown in the clinic's zone, with the zone named. */
+const INSTANTS = new Set(['start', 'end']);
+
+/** A version's value as a person reads it: instants as the clinic's local date and time. */
+export function readable(field: string, value: string, lang: string, timeZone: string): string {
+  if (!INSTANTS.has(field) || !value) return value;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) return value;
+  const locale = lang === 'es' ? 'es-US' : 'en-US';
+  // dateStyle cannot be combined with timeZoneName: the zone is added on its own.
+  const when = new Intl.DateTimeFormat(locale, {
+    timeZone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
+  const zone = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  return `${when.format(at)} ${zone ?? timeZone}`;
+}
 
 const rank = (field: string) => {
   const i = FIELD_ORDER.indexOf(field);

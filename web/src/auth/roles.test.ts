@@ -7,20 +7,44 @@ const keys = (grants: RoleGrant[]) => navItems(grants).map((i) => i.key);
 
 describe('navigation by role', () => {
   test('each role sees its own areas, and Account', () => {
-    expect(keys(as('patient'))).toEqual(['home', 'account']);
-    expect(keys(as('proxy'))).toEqual(['home', 'account']);
-    expect(keys(as('front_desk'))).toEqual(['patients', 'account']);
-    expect(keys(as('nurse'))).toEqual(['patients', 'account']);
+    expect(keys(as('patient'))).toEqual(['home', 'appointments', 'account']);
+    expect(keys(as('proxy'))).toEqual(['home', 'appointments', 'account']);
+    // The front desk's schedule, then the check-ins to review.
+    const schedule = ['schedule', 'requests', 'checkIns'];
+    expect(keys(as('front_desk'))).toEqual(['patients', ...schedule, 'account']);
+    expect(keys(as('nurse'))).toEqual(['patients', ...schedule, 'account']);
     const desk = ['discrepancies', 'outbox'];
-    expect(keys(as('clinic_admin'))).toEqual(['patients', 'lockedAccounts', ...desk, 'account']);
-    expect(keys(as('support_agent'))).toEqual(['patients', 'lockedAccounts', ...desk, 'account']);
+    expect(keys(as('clinic_admin'))).toEqual([
+      'patients',
+      ...schedule,
+      'lockedAccounts',
+      'visitTypes',
+      ...desk,
+      'account',
+    ]);
+    expect(keys(as('support_agent'))).toEqual([
+      'patients',
+      'checkIns',
+      'lockedAccounts',
+      ...desk,
+      'account',
+    ]);
     expect(keys(as('compliance_officer'))).toEqual(['audit', 'account']);
-    expect(keys(as('system_admin'))).toEqual(['lockedAccounts', 'mailbox', ...desk, 'account']);
+    expect(keys(as('system_admin'))).toEqual([
+      'lockedAccounts',
+      'mailbox',
+      'visitTypes',
+      ...desk,
+      'account',
+    ]);
   });
 
   test('several roles add up, without duplicates', () => {
     expect(keys(as('nurse', 'provider', 'compliance_officer'))).toEqual([
       'patients',
+      'schedule',
+      'requests',
+      'checkIns',
       'audit',
       'account',
     ]);

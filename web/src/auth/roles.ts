@@ -25,9 +25,18 @@ export const PROXY_GRANT_ROLES: readonly Role[] = ['front_desk', 'clinic_admin']
 export const UNLOCK_ROLES: readonly Role[] = ['support_agent', 'clinic_admin', 'system_admin'];
 export const COMPLIANCE_ROLES: readonly Role[] = ['compliance_officer'];
 export const MAILBOX_ROLES: readonly Role[] = ['system_admin'];
+/** Visit types and booking rules (server: VISIT_RULES_ROLES in src/modules/scheduling/visit-type-routes.ts). */
+export const VISIT_RULES_ROLES: readonly Role[] = ['clinic_admin', 'system_admin'];
 /** The EHR desk: the outbox and the discrepancies (server: DESK_ROLES in src/ehr/outbox/desk.ts). */
 export const EHR_DESK_ROLES: readonly Role[] = ['clinic_admin', 'system_admin', 'support_agent'];
 export const PATIENT_ROLES: readonly Role[] = ['patient', 'proxy'];
+/** The schedule: day view, booking requests, booking for a patient (server: SCHEDULE_ROLES in src/modules/scheduling/staff-scope.ts). */
+export const FRONT_DESK_ROLES: readonly Role[] = [
+  'front_desk',
+  'nurse',
+  'provider',
+  'clinic_admin',
+];
 
 export function hasAnyRole(grants: readonly RoleGrant[], allowed: readonly Role[]): boolean {
   return grants.some((g) => allowed.includes(g.role));
@@ -35,10 +44,15 @@ export function hasAnyRole(grants: readonly RoleGrant[], allowed: readonly Role[
 
 export type NavKey =
   | 'home'
+  | 'appointments'
   | 'patients'
+  | 'schedule'
+  | 'requests'
+  | 'checkIns'
   | 'lockedAccounts'
   | 'audit'
   | 'mailbox'
+  | 'visitTypes'
   | 'discrepancies'
   | 'outbox'
   | 'account';
@@ -50,10 +64,15 @@ export interface NavItem {
 
 const NAV: { item: NavItem; roles: readonly Role[] | 'any' }[] = [
   { item: { key: 'home', to: '/home' }, roles: PATIENT_ROLES },
+  { item: { key: 'appointments', to: '/appointments' }, roles: PATIENT_ROLES },
   { item: { key: 'patients', to: '/staff/patients' }, roles: PATIENT_CARE_ROLES },
+  { item: { key: 'schedule', to: '/staff/schedule' }, roles: FRONT_DESK_ROLES },
+  { item: { key: 'requests', to: '/staff/requests' }, roles: FRONT_DESK_ROLES },
+  { item: { key: 'checkIns', to: '/staff/check-ins' }, roles: PATIENT_CARE_ROLES },
   { item: { key: 'lockedAccounts', to: '/staff/locked-accounts' }, roles: UNLOCK_ROLES },
   { item: { key: 'audit', to: '/compliance/audit' }, roles: COMPLIANCE_ROLES },
   { item: { key: 'mailbox', to: '/admin/mailbox' }, roles: MAILBOX_ROLES },
+  { item: { key: 'visitTypes', to: '/admin/visit-types' }, roles: VISIT_RULES_ROLES },
   { item: { key: 'discrepancies', to: '/admin/discrepancies' }, roles: EHR_DESK_ROLES },
   { item: { key: 'outbox', to: '/admin/outbox' }, roles: EHR_DESK_ROLES },
   { item: { key: 'account', to: '/account' }, roles: 'any' },

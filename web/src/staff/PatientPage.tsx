@@ -3,7 +3,13 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api } from '../api.ts';
-import { ACTIVATION_ROLES, hasAnyRole, PROXY_GRANT_ROLES, UNLOCK_ROLES } from '../auth/roles.ts';
+import {
+  ACTIVATION_ROLES,
+  FRONT_DESK_ROLES,
+  hasAnyRole,
+  PROXY_GRANT_ROLES,
+  UNLOCK_ROLES,
+} from '../auth/roles.ts';
 import { useSession } from '../auth/session.ts';
 import { errorMessage } from '../forms/messages.ts';
 import { Notice } from '../forms/Notice.tsx';
@@ -72,6 +78,15 @@ export function PatientPage() {
                 </div>
               </dl>
             </section>
+            {hasAnyRole(roles, FRONT_DESK_ROLES) && (
+              <section className="card section" aria-labelledby="appointments-title">
+                <h2 id="appointments-title">{t('frontDesk.patientSection.title')}</h2>
+                <p>{t('frontDesk.patientSection.intro')}</p>
+                <Link to={`/staff/patients/${data.patient.id}/appointments`}>
+                  {t('frontDesk.patientSection.open')}
+                </Link>
+              </section>
+            )}
             <AccountSection record={data} canUnlock={hasAnyRole(roles, UNLOCK_ROLES)} />
             {hasAnyRole(roles, ACTIVATION_ROLES) && <ActivationSection record={data} />}
             <ProxySection record={data} canGrant={hasAnyRole(roles, PROXY_GRANT_ROLES)} />
