@@ -237,7 +237,10 @@ describe('the day view', () => {
     expect(filtered.json().appointments).toEqual([]);
     const bad = await dayOf(desk.client, '2026-02-30');
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.code).toBe('bad_date');
+    expect(bad.json().error).toMatchObject({
+      code: 'validation_failed',
+      details: [{ field: 'date' }],
+    });
   });
 });
 

@@ -120,6 +120,11 @@ export const router = createBrowserRouter([
                 lazy: () =>
                   import('./staff/PatientPage.tsx').then((m) => ({ Component: m.PatientPage })),
               },
+            ],
+          },
+          {
+            element: <RequireSession roles={FRONT_DESK_ROLES} />,
+            children: [
               {
                 path: 'staff/check-ins',
                 lazy: () =>
@@ -134,11 +139,6 @@ export const router = createBrowserRouter([
                     Component: m.CheckInDetailPage,
                   })),
               },
-            ],
-          },
-          {
-            element: <RequireSession roles={FRONT_DESK_ROLES} />,
-            children: [
               {
                 path: 'staff/schedule',
                 lazy: () =>

@@ -51,6 +51,12 @@ export interface OutboxKind {
    * or not booked), in the transaction that settles the row. Called once per
    * row: a row whose lease was lost settles with the later claim instead.
    */
+  /**
+   * Locks the feature's own rows before the outbox row is settled, in the
+   * order the feature's changes lock them (its row, then the outbox row),
+   * so a patient's change and a settling send never deadlock.
+   */
+  lockFirst?(trx: Kysely<Schema>, item: OutboxSend): Promise<void>;
   settled?(
     trx: Kysely<Schema>,
     item: OutboxSend,

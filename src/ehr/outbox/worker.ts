@@ -132,6 +132,7 @@ export async function sendOne(
     return recordFailure(db, row, err, policy, sender);
   }
   await db.transaction().execute(async (trx) => {
+    await sender?.lockFirst?.(trx, item);
     const settled = await settle(trx, row)
       .set({
         status: 'confirmed',
@@ -187,6 +188,7 @@ async function recordFailure(
     err instanceof EhrError ? err.retryAfterSeconds : undefined,
   );
   await db.transaction().execute(async (trx) => {
+    if (dead) await sender?.lockFirst?.(trx, toSend(row));
     const settled = await settle(trx, row)
       .set({
         status: dead ? 'dead' : 'failed',

@@ -76,16 +76,19 @@ async function bookingFacts(
           and a.status not in ('cancelled', 'declined', 'not_booked'))
         or exists (select 1 from slot_holds h where h.slot_id = s.id and h.expires_at > now()
           and h.patient_id <> pt.id)) as taken,
-      exists (select 1 from appointments a where a.patient_id = pt.id and a.clinic_id = s.clinic_id
-          and a.starts_at < now() and a.status in ('booked', 'checked_in', 'arrived', 'completed'))
-        as established,
-      (select count(*)::int from appointments a where a.patient_id = pt.id
-        and a.clinic_id = s.clinic_id and a.starts_at > now() and a.status in ${live}
-        and a.id is distinct from ${p.moving ?? null}::uuid) as future_bookings
+      mine.established, mine.future_bookings
     from slots s
     join providers pr on pr.id = s.provider_id
     join visit_types vt on vt.id = ${p.visitTypeId}::uuid
     join patients pt on pt.id = ${p.patientId}::uuid
+    -- The patient's appointments at the clinic in one pass (by appointments_patient;
+    -- left to itself the planner may walk the clinic's whole day index instead).
+    cross join lateral (select
+        coalesce(bool_or(a.starts_at < now()
+          and a.status in ('booked', 'checked_in', 'arrived', 'completed')), false) as established,
+        (count(*) filter (where a.starts_at > now() and a.status in ${live}
+          and a.id is distinct from ${p.moving ?? null}::uuid))::int as future_bookings
+      from appointments a where a.patient_id = pt.id and a.clinic_id = s.clinic_id) mine
     where s.id = ${p.slotId}::bigint`.execute(db);
   return result.rows[0];
 }
@@ -262,6 +265,13 @@ function refusalOf(err: unknown): BookingRefusal {
   if (e.code === '23505' && `${e.constraint ?? e.message}`.includes('appointments_one_per_slot'))
     return 'slot_taken';
   if (e.code === '23P01') throw overlapping();
+  // Two changes crossing each other (two moves swapping times): one gives way.
+  if (e.code === '40P01' || e.code === '40001')
+    throw new ApiError(
+      409,
+      'try_again',
+      'Someone changed this at the same moment. Please try again.',
+    );
   throw err;
 }
 
@@ -276,7 +286,14 @@ async function insertAppointment(
   trx: Db,
   actor: Actor,
   f: Facts,
-  p: { patientId: string; slotId: number; visitTypeId: string; mode?: 'in_person' | 'video' },
+  p: {
+    patientId: string;
+    slotId: number;
+    visitTypeId: string;
+    mode?: 'in_person' | 'video';
+    /** Moving a visit the clinic already approved: no new request. */
+    approved?: boolean;
+  },
   movedFrom?: string,
 ): Promise<Booked> {
   const status = statusOnBooking(
@@ -289,7 +306,7 @@ async function insertAppointment(
       changeCutoffHours: f.change_cutoff_hours,
       maxFutureBookings: f.max_future_bookings,
     },
-    actor.byStaff,
+    actor.byStaff || p.approved === true,
   );
   const mode = f.mode === 'either' ? (p.mode ?? 'in_person') : f.mode;
   const row = (
@@ -468,7 +485,12 @@ async function release(
     clinicId: a.clinic_id,
     details: { status, from: a.status, byStaff: actor.byStaff },
   });
-  if (a.status !== 'requested') await queueEhrCancel(trx, a, reason);
+  if (a.status === 'requested') return;
+  await queueEhrCancel(trx, a, reason);
+  // The EHR has the time busy with this very booking, and an inventory
+  // refresh may have copied that here; the cancel is on its way, so the time
+  // is free again at once, to offer to the waitlist and to book.
+  await trx.updateTable('slots').set({ free: true }).where('id', '=', a.slot_id).execute();
 }
 
 /** What a move knew when it failed, to explain the refusal once its transaction rolled back. */
@@ -515,6 +537,7 @@ export async function moveAppointment(
     visitTypeId: old.visit_type_id,
     patientId: old.patient_id,
     mode: old.mode,
+    approved: old.status !== 'requested',
   };
   const f = await bookingFacts(trx, { ...ask, moving: old.id });
   attempt.facts = f;

@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audit, auditMany } from '../../platform/audit/audit.ts';
 import { auditSource } from '../../platform/auth/context.ts';
-import { PATIENT_CARE_ROLES, staffClinicIds } from '../../platform/auth/scope.ts';
+import { staffClinicIds } from '../../platform/auth/scope.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleDeps, ModuleRoutes } from '../../platform/http/module.ts';
@@ -20,6 +20,7 @@ import {
 import { checkInDetail, listCheckIns, markReviewed } from './check-in-review.ts';
 import { AppointmentView, Uuid } from './model.ts';
 import { sessionPatient } from './routes.ts';
+import { SCHEDULE_ROLES } from './staff-scope.ts';
 import { findAppointment } from './views.ts';
 
 const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
@@ -146,7 +147,7 @@ export const checkInRoutes: ModuleRoutes = async (app, deps) => {
   app.get(
     '/api/staff/check-ins',
     {
-      config: { access: { roles: PATIENT_CARE_ROLES } },
+      config: { access: { roles: SCHEDULE_ROLES } },
       schema: {
         tags: ['staff'],
         summary: 'Check-ins at your clinics: unreviewed first (soonest visit first), then reviewed',
@@ -156,7 +157,7 @@ export const checkInRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req) => {
       const q = req.query as CheckInListQuery;
-      const mine = staffClinicIds(req.auth as Auth);
+      const mine = staffClinicIds(req.auth as Auth, SCHEDULE_ROLES);
       if (q.clinicId && mine !== 'all' && !mine.includes(q.clinicId))
         await refuse(deps, req, {
           resourceType: 'CheckIn',
@@ -192,7 +193,7 @@ export const checkInRoutes: ModuleRoutes = async (app, deps) => {
   /** One check-in at the staff member's clinics (marked reviewed first, for 'update'), audited. */
   const staffDetail = (req: FastifyRequest, action: 'view' | 'update') => {
     const { appointmentId } = req.params as { appointmentId: string };
-    const clinics = staffClinicIds(req.auth as Auth);
+    const clinics = staffClinicIds(req.auth as Auth, SCHEDULE_ROLES);
     return db.transaction().execute(async (trx) => {
       if (action === 'update') await markReviewed(trx, appointmentId, clinics, userOf(req).id);
       const detail = await checkInDetail(trx, appointmentId, clinics);
@@ -214,7 +215,7 @@ export const checkInRoutes: ModuleRoutes = async (app, deps) => {
   app.get(
     '/api/staff/check-ins/:appointmentId',
     {
-      config: { access: { roles: PATIENT_CARE_ROLES } },
+      config: { access: { roles: SCHEDULE_ROLES } },
       schema: {
         tags: ['staff'],
         summary: "A patient's check-in: what they changed or added, beside the current values",
@@ -231,7 +232,7 @@ export const checkInRoutes: ModuleRoutes = async (app, deps) => {
   app.post(
     '/api/staff/check-ins/:appointmentId/reviewed',
     {
-      config: { access: { roles: PATIENT_CARE_ROLES } },
+      config: { access: { roles: SCHEDULE_ROLES } },
       schema: {
         tags: ['staff'],
         summary:

@@ -12,9 +12,11 @@ import {
 const Instant = Type.String({ format: 'date-time' });
 export const Uuid = Type.String({ format: 'uuid' });
 /** Slot ids are numbers in the database, strings in the API (they may outgrow a JS number's range in another store). */
-export const SlotId = Type.String({ pattern: '^[1-9][0-9]{0,15}$', description: 'a slot id' });
+export const SlotId = Type.String({ pattern: '^[1-9][0-9]{0,14}$', description: 'a slot id' });
+/** A real calendar date in this century (far-off years are no one's appointment, and overflow date maths). */
 export const LocalDate = Type.String({
-  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  format: 'date',
+  pattern: '^20\\d{2}-\\d{2}-\\d{2}$',
   description: "YYYY-MM-DD, the clinic's calendar",
 });
 
@@ -125,7 +127,7 @@ export const HoldBody = Type.Object(
 export const HoldView = Type.Object({ slotId: SlotId, expiresAt: Instant });
 
 export const CancelBody = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 500 }) },
+  { reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }) },
   { additionalProperties: false },
 );
 

@@ -10,7 +10,9 @@ import { searchWindow } from './search.ts';
 
 const FRESH_MS = 60_000;
 const WAIT_MS = 2_000;
+/** Windows read lately; forgotten wholesale when it grows, which costs only an extra read. */
 const lastRead = new Map<string, number>();
+const REMEMBERED = 1_000;
 
 export async function refreshSearchedWindow(
   deps: ModuleDeps,
@@ -22,6 +24,7 @@ export async function refreshSearchedWindow(
   const window = await searchWindow(deps.db, q, new Date(), byStaff);
   const key = `${q.clinicId}|${q.providerId ?? ''}|${window.from.toISOString().slice(0, 10)}|${window.to.toISOString().slice(0, 10)}`;
   if (Date.now() - (lastRead.get(key) ?? 0) < FRESH_MS) return;
+  if (lastRead.size >= REMEMBERED) lastRead.clear();
   lastRead.set(key, Date.now());
   const reading = refreshClinic(deps.db, deps.ehr, q.clinicId, {
     ...window,

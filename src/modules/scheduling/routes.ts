@@ -37,6 +37,7 @@ import {
 import { appointmentIcs, appointmentUrl, noticeFacts, queueAppointmentNotice } from './notices.ts';
 import { clinicOptions } from './options.ts';
 import { refreshSearchedWindow } from './refresh.ts';
+import { auditedNotFound, mustBeLinked } from './refusals.ts';
 import { searchSlots } from './search.ts';
 import { appointmentsQuery, appointmentView, findAppointment } from './views.ts';
 import { offerFreedSlot } from './waitlist.ts';
@@ -115,6 +116,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     async (req, reply) => {
       const body = req.body as { slotId: string; visitTypeId: string };
       const patientId = await sessionPatient(deps, req);
+      await mustBeLinked(deps, patientId);
       const held = await holdSlot(db, patientActor(req), {
         patientId,
         slotId: Number(body.slotId),
@@ -157,6 +159,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     async (req, reply) => {
       const body = req.body as BookBody;
       const patientId = await sessionPatient(deps, req);
+      await mustBeLinked(deps, patientId);
       const booked = await bookAppointment(db, patientActor(req), {
         patientId,
         slotId: Number(body.slotId),
@@ -242,18 +245,21 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     async (req) => {
       const { id } = req.params as { id: string };
       const patientId = await sessionPatient(deps, req);
-      return db.transaction().execute(async (trx) => {
-        const view = await findAppointment(trx, id, { patientId });
-        if (!view) throw new ApiError(404, 'not_found', 'That appointment was not found.');
-        await audit(trx, auditSource(req), {
-          action: 'view',
-          resourceType: 'Appointment',
-          resourceId: id,
-          patientId,
-          clinicId: view.clinicId,
-        });
-        return view;
-      });
+      const what = { patientId, resourceType: 'Appointment', resourceId: id, attempted: 'view' };
+      return auditedNotFound(deps, req, what, () =>
+        db.transaction().execute(async (trx) => {
+          const view = await findAppointment(trx, id, { patientId });
+          if (!view) throw new ApiError(404, 'not_found', 'That appointment was not found.');
+          await audit(trx, auditSource(req), {
+            action: 'view',
+            resourceType: 'Appointment',
+            resourceId: id,
+            patientId,
+            clinicId: view.clinicId,
+          });
+          return view;
+        }),
+      );
     },
   );
 
@@ -271,21 +277,24 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     async (req, reply) => {
       const { id } = req.params as { id: string };
       const patientId = await sessionPatient(deps, req);
-      const ics = await db.transaction().execute(async (trx) => {
-        const view = await findAppointment(trx, id, { patientId });
-        if (!view) throw new ApiError(404, 'not_found', 'That appointment was not found.');
-        await audit(trx, auditSource(req), {
-          action: 'export',
-          resourceType: 'Appointment',
-          resourceId: id,
-          patientId,
-          clinicId: view.clinicId,
-          details: { format: 'ics' },
-        });
-        const { facts } = await noticeFacts(trx, id);
-        const cancelled = ['cancelled', 'declined', 'not_booked'].includes(view.status);
-        return appointmentIcs(facts, appointmentUrl(config.publicUrl, id), cancelled);
-      });
+      const what = { patientId, resourceType: 'Appointment', resourceId: id, attempted: 'export' };
+      const ics = await auditedNotFound(deps, req, what, () =>
+        db.transaction().execute(async (trx) => {
+          const view = await findAppointment(trx, id, { patientId });
+          if (!view) throw new ApiError(404, 'not_found', 'That appointment was not found.');
+          await audit(trx, auditSource(req), {
+            action: 'export',
+            resourceType: 'Appointment',
+            resourceId: id,
+            patientId,
+            clinicId: view.clinicId,
+            details: { format: 'ics' },
+          });
+          const { facts } = await noticeFacts(trx, id);
+          const cancelled = ['cancelled', 'declined', 'not_booked'].includes(view.status);
+          return appointmentIcs(facts, appointmentUrl(config.publicUrl, id), cancelled);
+        }),
+      );
       reply
         .type('text/calendar; charset=utf-8')
         .header('content-disposition', 'attachment; filename="appointment.ics"');
@@ -308,12 +317,15 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     async (req) => {
       const { id } = req.params as { id: string };
       const patientId = await sessionPatient(deps, req);
-      await cancelled(
-        deps,
-        patientActor(req),
-        id,
-        { patientId },
-        (req.body as { reason: string }).reason,
+      const what = { patientId, resourceType: 'Appointment', resourceId: id, attempted: 'update' };
+      await auditedNotFound(deps, req, what, () =>
+        cancelled(
+          deps,
+          patientActor(req),
+          id,
+          { patientId },
+          (req.body as { reason: string }).reason,
+        ),
       );
       return (await findAppointment(db, id, { patientId })) as AppointmentView;
     },
@@ -335,12 +347,15 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     async (req) => {
       const { id } = req.params as { id: string };
       const patientId = await sessionPatient(deps, req);
-      const moved = await rescheduled(
-        deps,
-        patientActor(req),
-        id,
-        { patientId },
-        Number((req.body as { slotId: string }).slotId),
+      const what = { patientId, resourceType: 'Appointment', resourceId: id, attempted: 'update' };
+      const moved = await auditedNotFound(deps, req, what, () =>
+        rescheduled(
+          deps,
+          patientActor(req),
+          id,
+          { patientId },
+          Number((req.body as { slotId: string }).slotId),
+        ),
       );
       return (await findAppointment(db, moved.id, { patientId })) as AppointmentView;
     },

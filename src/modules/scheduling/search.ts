@@ -7,6 +7,7 @@ import { PREPARED } from '../../platform/db/database.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { addDays, zonedTimeToUtc } from '../../platform/time/zoned-time.ts';
+import { INVENTORY_DAYS } from './inventory.ts';
 import type { SlotPage, SlotSearchQuery, SlotView } from './model.ts';
 import type { BookingMode } from './tables.ts';
 
@@ -49,7 +50,9 @@ export async function searchWindow(
     );
   const tz = vt.time_zone;
   const earliest = byStaff ? now : new Date(now.getTime() + vt.min_lead_minutes * 60_000);
-  const latest = new Date(now.getTime() + vt.max_days_ahead * 86_400_000);
+  // Staff may look past the online limit, up to the inventory's reach.
+  const days = byStaff ? INVENTORY_DAYS : vt.max_days_ahead;
+  const latest = new Date(now.getTime() + days * 86_400_000);
   const from = q.from ? zonedTimeToUtc(q.from, '00:00', tz) : earliest;
   const to = q.to ? zonedTimeToUtc(addDays(q.to, 1), '00:00', tz) : latest;
   if (q.from && q.to && q.to < q.from)
@@ -57,7 +60,7 @@ export async function searchWindow(
   return {
     timeZone: tz,
     from: later(from, earliest),
-    to: byStaff || to < latest ? to : latest,
+    to: to < latest ? to : latest,
   };
 }
 

@@ -16,6 +16,7 @@ import { approveRequest, markOutcome } from './front-desk.ts';
 import { ClinicOptions, RescheduleBody, SlotPage, Uuid } from './model.ts';
 import { clinicOptions } from './options.ts';
 import { refreshSearchedWindow } from './refresh.ts';
+import { mustBeLinked } from './refusals.ts';
 import { cancelled, rescheduled } from './routes.ts';
 import { searchSlots } from './search.ts';
 import {
@@ -239,6 +240,7 @@ export const staffSchedulingRoutes: ModuleRoutes = async (app, deps) => {
         .executeTakeFirst();
       await requirePatientAt(deps, req, patientId, 'create', slot?.clinic_id);
       if (!slot) throw new ApiError(404, 'unavailable', 'That time is not offered for this visit.');
+      await mustBeLinked(deps, patientId, true);
       const booked = await bookAppointment(db, staffActor(req), {
         patientId,
         slotId: Number(body.slotId),
@@ -264,6 +266,7 @@ export const staffSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req) => {
       const a = await requireAppointment(deps, req, (req.params as { id: string }).id, 'update');
+      await mustBeLinked(deps, a.patientId, true);
       await approveRequest(db, staffActor(req), { id: a.id, clinics: a.clinics });
       nudgeOutbox(deps.jobs);
       return current(deps, a.id, a.clinics);

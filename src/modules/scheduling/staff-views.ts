@@ -5,7 +5,6 @@
 // may do with it now.
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../../platform/db/schema.ts';
-import { ApiError } from '../../platform/errors.ts';
 import { addDays, localDate, zonedTimeToUtc } from '../../platform/time/zoned-time.ts';
 import { changeRefusal } from './rules.ts';
 import type { DayView, StaffAppointment, StaffAppointmentPage } from './staff-model.ts';
@@ -71,9 +70,6 @@ export async function findStaffAppointment(
 
 /** The clinic's calendar day as UTC instants [from, to): 23 or 25 hours on a DST change. */
 export function localDay(date: string, timeZone: string): { from: Date; to: Date } {
-  const real = new Date(`${date}T00:00:00Z`);
-  if (Number.isNaN(real.getTime()) || real.toISOString().slice(0, 10) !== date)
-    throw new ApiError(400, 'bad_date', 'Choose a real calendar date (YYYY-MM-DD).');
   return {
     from: zonedTimeToUtc(date, '00:00', timeZone),
     to: zonedTimeToUtc(addDays(date, 1), '00:00', timeZone),

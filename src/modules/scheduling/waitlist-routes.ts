@@ -1,16 +1,15 @@
 // The patient's waitlist API: asking for an earlier time for an appointment,
 // the offers of freed times, accepting or declining one. The patient is the
 // session's; someone else's appointment or offer is an audited 404.
-import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { nudgeOutbox } from '../../ehr/outbox/outbox.ts';
 import { audit } from '../../platform/audit/audit.ts';
 import { auditSource } from '../../platform/auth/context.ts';
-import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
-import type { ModuleDeps, ModuleRoutes } from '../../platform/http/module.ts';
+import type { ModuleRoutes } from '../../platform/http/module.ts';
 import { AppointmentView, Uuid } from './model.ts';
 import { queueAppointmentNotice } from './notices.ts';
+import { auditedNotFound } from './refusals.ts';
 import { patientActor, sessionPatient } from './routes.ts';
 import { findAppointment } from './views.ts';
 import { joinWaitlist, leaveWaitlist, offerFreedSlot, waitlistState } from './waitlist.ts';
@@ -71,29 +70,6 @@ const offerView = (r: OfferRow): OfferView => ({
 
 const AppointmentParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 const OfferParams = Type.Object({ id: Uuid }, { additionalProperties: false });
-
-/** A 404 for something not the patient's is a refusal of access: audited, then passed on. */
-async function auditedNotFound<T>(
-  deps: ModuleDeps,
-  req: FastifyRequest,
-  what: { patientId: string; resourceType: string; resourceId: string; attempted: string },
-  work: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404)
-      await audit(deps.db, auditSource(req), {
-        action: 'access_denied',
-        outcome: 'failure',
-        resourceType: what.resourceType,
-        resourceId: what.resourceId,
-        patientId: what.patientId,
-        details: { attempted: what.attempted },
-      });
-    throw err;
-  }
-}
 
 export const waitlistRoutes: ModuleRoutes = async (app, deps) => {
   const { db, config } = deps;

@@ -94,6 +94,7 @@ registerOutboxKind('appointment.book', {
     });
     return confirmationOf(created);
   },
+  lockFirst: (trx, item) => lockAppointment(trx, (item.payload as BookPayload).appointmentId),
   async settled(trx, item, settlement, { publicUrl }) {
     const p = item.payload as BookPayload;
     if (settlement.outcome === 'confirmed')
@@ -101,6 +102,11 @@ registerOutboxKind('appointment.book', {
     else if (isSlotRefusal(settlement.error)) await refusedByEhr(trx, p, publicUrl);
   },
 });
+
+/** A cancel or move locks the appointment before its outbox rows: settling does the same. */
+async function lockAppointment(trx: Db, id: string): Promise<void> {
+  await trx.selectFrom('appointments').select('id').where('id', '=', id).forUpdate().execute();
+}
 
 async function confirmed(
   trx: Db,

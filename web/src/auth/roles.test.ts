@@ -22,9 +22,9 @@ describe('navigation by role', () => {
       ...desk,
       'account',
     ]);
+    // The support desk helps with accounts, not with clinical check-in answers.
     expect(keys(as('support_agent'))).toEqual([
       'patients',
-      'checkIns',
       'lockedAccounts',
       ...desk,
       'account',

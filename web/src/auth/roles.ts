@@ -68,7 +68,7 @@ const NAV: { item: NavItem; roles: readonly Role[] | 'any' }[] = [
   { item: { key: 'patients', to: '/staff/patients' }, roles: PATIENT_CARE_ROLES },
   { item: { key: 'schedule', to: '/staff/schedule' }, roles: FRONT_DESK_ROLES },
   { item: { key: 'requests', to: '/staff/requests' }, roles: FRONT_DESK_ROLES },
-  { item: { key: 'checkIns', to: '/staff/check-ins' }, roles: PATIENT_CARE_ROLES },
+  { item: { key: 'checkIns', to: '/staff/check-ins' }, roles: FRONT_DESK_ROLES },
   { item: { key: 'lockedAccounts', to: '/staff/locked-accounts' }, roles: UNLOCK_ROLES },
   { item: { key: 'audit', to: '/compliance/audit' }, roles: COMPLIANCE_ROLES },
   { item: { key: 'mailbox', to: '/admin/mailbox' }, roles: MAILBOX_ROLES },
