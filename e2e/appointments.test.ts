@@ -12,7 +12,6 @@ import {
   DEMO_PASSWORD,
   DEMO_TOTP_SECRET,
   demoEmail,
-  fillSignIn,
   isFocused,
   onPage,
   openPage,
@@ -21,6 +20,7 @@ import {
   tabTo,
   texts,
 } from './identity.ts';
+import { type Mail, mailbox, signInPatient } from './scheduling.ts';
 import { setUpBrowserAndPortal } from './setup.ts';
 
 const e2e = setUpBrowserAndPortal();
@@ -32,14 +32,6 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
 const open = (options: { width?: number } = {}) =>
   openPage(e2e.browser, e2e.portal.url, e2e.contexts, options);
-
-/** The demo patient: password, then "Not now" to the second-factor offer. */
-async function signInPatient(page: Page, then: string) {
-  await fillSignIn(page, en, demoEmail('patient'), DEMO_PASSWORD);
-  await onPage(page, en.offer.title);
-  await page.getByRole('button', { name: en.offer.notNow }).click();
-  await onPage(page, then);
-}
 
 /** A day some way ahead, in the clinic's calendar: past every cut-off and lead time. */
 const daysAhead = (n: number) => addDays(todayIn(CLINIC_ZONE), n);
@@ -72,20 +64,6 @@ async function calendarHref(page: Page, t: Texts): Promise<string> {
   expect(href).toMatch(new RegExp(`^/api/appointments/${UUID}/calendar\\.ics$`));
   expect(await link.getAttribute('download')).toBe('appointment.ics');
   return href;
-}
-
-interface Mail {
-  to: string;
-  subject: string;
-  body: string | null;
-  attachments: string[];
-}
-
-/** The dev mailbox as the demo system administrator reads it. */
-async function mailbox(admin: Page): Promise<Mail[]> {
-  const response = await admin.request.get(`${e2e.portal.url}/api/dev/mailbox`);
-  expect(response.status()).toBe(200);
-  return ((await response.json()) as { messages: Mail[] }).messages;
 }
 
 /** Opens the cancel dialog from the keyboard and checks where focus goes. */
@@ -183,7 +161,7 @@ test('a patient finds a time, holds and books it, gets the mail, moves and cance
   await onPage(admin.page, en.locked.title);
   const link = `${e2e.portal.url}/appointments/${id}`;
   const confirmation = async () =>
-    (await mailbox(admin.page)).find(
+    (await mailbox(admin.page, e2e.portal.url)).find(
       (m) => m.to === demoEmail('patient') && m.body?.includes(link) && /confirmed/.test(m.subject),
     );
   await expect.poll(confirmation, { timeout: 30_000 }).toBeDefined();

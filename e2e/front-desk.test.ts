@@ -16,6 +16,7 @@ import {
   signInWithTotp,
   texts,
 } from './identity.ts';
+import { addDemoSlot, clinicClock, offGridStart } from './scheduling.ts';
 import { setUpBrowserAndPortal } from './setup.ts';
 
 const t = texts.en;
@@ -36,23 +37,6 @@ const nav = (page: Page, name: string) =>
 const fill = (text: string, values: Record<string, string>) =>
   text.replace(/{{(\w+)}}/g, (_, key: string) => values[key] ?? '');
 
-const localParts = (at: Date) => {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: RIVERSIDE_ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: 'numeric',
-    minute: '2-digit',
-    hourCycle: 'h12',
-  }).formatToParts(at);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return {
-    date: `${part('year')}-${part('month')}-${part('day')}`,
-    clock: `${part('hour')}:${part('minute')}`,
-  };
-};
-
 /**
  * A free 20-minute slot for Dr. Brandt starting a few minutes from now, put
  * into the demo EHR as any scheduler would; its minute is off the demo's
@@ -60,24 +44,12 @@ const localParts = (at: Date) => {
  * waits for the new day, so the visit is today there.
  */
 async function slotLaterToday(): Promise<{ date: string; clock: string }> {
+  const minute = 60_000;
   for (;;) {
-    const minute = 60_000;
-    let start = Math.ceil(Date.now() / minute) * minute + 8 * minute;
-    if (new Date(start).getUTCMinutes() % 10 === 0) start += minute;
-    const at = localParts(new Date(start));
-    if (at.date === localParts(new Date()).date) {
-      const response = await fetch(`${await e2e.portal.demoEhrUrl()}/Slot`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' },
-        body: JSON.stringify({
-          resourceType: 'Slot',
-          schedule: { reference: 'Schedule/schedule-riverside-1' },
-          status: 'free',
-          start: new Date(start).toISOString(),
-          end: new Date(start + 20 * minute).toISOString(),
-        }),
-      });
-      if (!response.ok) throw new Error(`POST Slot: ${response.status}`);
+    const start = offGridStart(8 * minute);
+    const at = clinicClock(start, RIVERSIDE_ZONE);
+    if (at.date === clinicClock(new Date(), RIVERSIDE_ZONE).date) {
+      await addDemoSlot(e2e.portal, { schedule: 'schedule-riverside-1', start });
       return at;
     }
     await new Promise((resolve) => setTimeout(resolve, minute));

@@ -3,7 +3,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { launchBrowser } from './browser.ts';
-import { type PortalServer, startPortal } from './server.ts';
+import { type PortalOptions, type PortalServer, startPortal } from './server.ts';
 
 export interface BrowserAndPortal {
   /** Set once the file's beforeAll has run. */
@@ -14,13 +14,13 @@ export interface BrowserAndPortal {
   contexts: BrowserContext[];
 }
 
-/** Registers the hooks; call once at the top of a test file. */
-export function setUpBrowserAndPortal(): BrowserAndPortal {
+/** Registers the hooks; call once at the top of a test file (options: e.g. the portal's env). */
+export function setUpBrowserAndPortal(options: PortalOptions = {}): BrowserAndPortal {
   const shared = { contexts: [] } as unknown as BrowserAndPortal;
 
   beforeAll(async () => {
     shared.browser = await launchBrowser();
-    shared.portal = await startPortal();
+    shared.portal = await startPortal(options);
   });
 
   afterAll(async () => {

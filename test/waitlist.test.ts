@@ -261,6 +261,27 @@ describe('offers of a freed time', () => {
     });
     expect(await offersOf(w)).toEqual([]);
   });
+
+  it('are made at once for a time the inventory had copied as busy from the EHR while it was booked', async () => {
+    const s = await clinicSetUp();
+    const leaving = await patientAt(s.clinic.id);
+    const slot = await s.slotAt(s.a, 4);
+    const leavingId = await book(leaving, slot, s.office.id);
+    const w = await patientAt(s.clinic.id);
+    await join(w, await book(w, await s.slotAt(s.a, 10), s.office.id), 'any');
+    // As an inventory refresh does while the EHR has the time busy with this booking.
+    await db().updateTable('slots').set({ free: false }).where('id', '=', slot).execute();
+
+    expect((await cancel(leaving, leavingId)).statusCode).toBe(200);
+    const [offer] = await offersOf(w);
+    expect(offer?.startsAt).toBeDefined();
+    const row = await db()
+      .selectFrom('slots')
+      .select('free')
+      .where('id', '=', slot)
+      .executeTakeFirstOrThrow();
+    expect(row.free).toBe(true);
+  });
 });
 
 describe('accepting an offer', () => {

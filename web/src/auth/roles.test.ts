@@ -23,12 +23,7 @@ describe('navigation by role', () => {
       'account',
     ]);
     // The support desk helps with accounts, not with clinical check-in answers.
-    expect(keys(as('support_agent'))).toEqual([
-      'patients',
-      'lockedAccounts',
-      ...desk,
-      'account',
-    ]);
+    expect(keys(as('support_agent'))).toEqual(['patients', 'lockedAccounts', ...desk, 'account']);
     expect(keys(as('compliance_officer'))).toEqual(['audit', 'account']);
     expect(keys(as('system_admin'))).toEqual([
       'lockedAccounts',
