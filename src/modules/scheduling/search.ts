@@ -124,17 +124,22 @@ export async function openSlots(
     offset: number;
   },
 ): Promise<SlotRow[]> {
-  const allDay = p.fromHour === 0 && p.toHour === 24;
+  // Each shape of search is its own prepared statement, so PostgreSQL plans
+  // "one provider" on the provider's index instead of one plan for both.
+  const provider = p.providerId ? sql`and s.provider_id = ${p.providerId}::uuid` : sql``;
+  const hours =
+    p.fromHour === 0 && p.toHour === 24
+      ? sql``
+      : sql`and extract(hour from s.starts_at at time zone ${p.window.timeZone}::text)
+          between ${p.fromHour}::int and ${p.toHour - 1}::int`;
   const result = await sql<SlotRow>`${sql.raw(PREPARED)}select s.id, s.starts_at, s.ends_at,
       s.provider_id, pr.display_name as provider_name
     from slots s
     join providers pr on pr.id = s.provider_id and pr.active
-    join visit_type_providers vp on vp.provider_id = s.provider_id and vp.visit_type_id = ${p.visitTypeId}
-    where s.clinic_id = ${p.clinicId} and s.free
-      and s.starts_at >= ${p.window.from} and s.starts_at < ${p.window.to}
-      and (${p.providerId ?? null}::uuid is null or s.provider_id = ${p.providerId ?? null}::uuid)
-      and (${allDay}::boolean or extract(hour from s.starts_at at time zone ${p.window.timeZone}::text)
-        between ${p.fromHour}::int and ${p.toHour - 1}::int)
+    join visit_type_providers vp on vp.provider_id = s.provider_id and vp.visit_type_id = ${p.visitTypeId}::uuid
+    where s.clinic_id = ${p.clinicId}::uuid and s.free
+      and s.starts_at >= ${p.window.from}::timestamptz and s.starts_at < ${p.window.to}::timestamptz
+      ${provider} ${hours}
       and not exists (select 1 from appointments a where a.slot_id = s.id
         and a.status not in ('cancelled', 'declined', 'not_booked'))
       and not exists (select 1 from slot_holds h where h.slot_id = s.id

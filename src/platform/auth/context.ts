@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import { type Role, STAFF_ROLES } from '../../modules/accounts/tables.ts';
 import type { AuditSource } from '../audit/audit.ts';
+import { hashToken } from '../crypto/crypto.ts';
 import { PREPARED } from '../db/database.ts';
 import type { Schema } from '../db/schema.ts';
 import type { SessionRow } from './sessions.ts';
@@ -35,7 +36,8 @@ declare module 'fastify' {
   }
 }
 
-interface UserRow {
+/** The user a session belongs to, with their roles. */
+export interface SessionUser {
   id: string;
   email: string;
   display_name: string;
@@ -48,20 +50,44 @@ interface UserRow {
   roles: RoleGrant[];
 }
 
-/** The user and their roles, in one prepared statement: every signed-in request asks it. */
-async function userWithRoles(db: Kysely<Schema>, userId: string): Promise<UserRow | undefined> {
-  const result = await sql<UserRow>`${sql.raw(PREPARED)}select u.id, u.email, u.display_name,
-      u.patient_id, u.language, u.status, u.totp_enabled_at, u.mfa_declined_at,
-      exists (select 1 from passkeys k where k.user_id = u.id) as has_passkey,
+/**
+ * The open session a cookie's token names, with its user and their roles.
+ * Every request asks this, so it is one prepared statement (columns named:
+ * a prepared `*` breaks when a migration adds one under a running instance).
+ */
+export async function findSignedIn(
+  db: Kysely<Schema>,
+  token: string,
+): Promise<{ session: SessionRow; user: SessionUser } | undefined> {
+  const result = await sql<Record<string, unknown>>`${sql.raw(PREPARED)}select s.id, s.token_hash,
+      s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.idle_minutes, s.mfa_verified_at,
+      s.reauthenticated_at, s.acting_for_patient_id, s.ip, s.user_agent, s.ended_at,
+      s.end_reason, s.mfa_failures,
+      u.id as u_id, u.email as u_email, u.display_name as u_display_name,
+      u.patient_id as u_patient_id, u.language as u_language, u.status as u_status,
+      u.totp_enabled_at as u_totp_enabled_at, u.mfa_declined_at as u_mfa_declined_at,
+      exists (select 1 from passkeys k where k.user_id = u.id) as u_has_passkey,
       coalesce((select json_agg(json_build_object('role', r.role, 'clinicId', r.clinic_id))
-        from user_roles r where r.user_id = u.id), '[]'::json) as roles
-    from users u where u.id = ${userId}::uuid`.execute(db);
-  return result.rows[0];
+        from user_roles r where r.user_id = u.id), '[]'::json) as u_roles
+    from sessions s join users u on u.id = s.user_id
+    where s.token_hash = ${hashToken(token)} and s.ended_at is null`.execute(db);
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const session: Record<string, unknown> = {};
+  const user: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row))
+    if (key.startsWith('u_')) user[key.slice(2)] = value;
+    else session[key] = value;
+  return { session: session as unknown as SessionRow, user: user as unknown as SessionUser };
 }
 
-export async function loadAuth(db: Kysely<Schema>, session: SessionRow): Promise<Auth | null> {
-  const user = await userWithRoles(db, session.user_id);
-  if (user?.status !== 'active') return null;
+/** Who is asking, from the session and its user; null when the account was disabled. */
+export async function loadAuth(
+  db: Kysely<Schema>,
+  session: SessionRow,
+  user: SessionUser,
+): Promise<Auth | null> {
+  if (user.status !== 'active') return null;
   if (session.acting_for_patient_id && session.acting_for_patient_id !== user.patient_id)
     session = await dropExpiredActingFor(db, session);
   const grants = user.roles;

@@ -7,15 +7,9 @@ import type { Config } from '../../config.ts';
 import { audit } from '../audit/audit.ts';
 import type { Schema } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
-import { auditSource, hasRole, loadAuth } from './context.ts';
+import { auditSource, findSignedIn, hasRole, loadAuth } from './context.ts';
 import { checkCsrf } from './csrf.ts';
-import {
-  endSession,
-  findSessionByToken,
-  sessionCookieName,
-  sessionCookieOptions,
-  sessionExpiry,
-} from './sessions.ts';
+import { endSession, sessionCookieName, sessionCookieOptions, sessionExpiry } from './sessions.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -64,11 +58,12 @@ async function resolveSession(
   const cookie = sessionCookieName(config);
   const token = req.cookies[cookie];
   if (!token) return null;
-  const session = await findSessionByToken(db, token);
-  if (!session) {
+  const found = await findSignedIn(db, token);
+  if (!found) {
     reply.clearCookie(cookie, sessionCookieOptions(config));
     return null;
   }
+  const { session } = found;
   const ended = sessionExpiry(session);
   if (ended) {
     await db.transaction().execute(async (trx) => {
@@ -94,7 +89,7 @@ async function resolveSession(
       'You were signed out after a period of inactivity. Please sign in again.',
     );
   }
-  const auth = await loadAuth(db, session);
+  const auth = await loadAuth(db, session, found.user);
   if (!auth) {
     await endSession(db, session.id, 'disabled');
     reply.clearCookie(cookie, sessionCookieOptions(config));

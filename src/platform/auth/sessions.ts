@@ -1,11 +1,10 @@
 // Server-side sessions. The browser holds a random token in an HttpOnly
 // cookie; the database holds only its hash, so a stolen backup holds no
 // working session.
-import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Config } from '../../config.ts';
 import type { Role, SessionEndReason } from '../../modules/accounts/tables.ts';
 import { hashToken, newToken } from '../crypto/crypto.ts';
-import { PREPARED } from '../db/database.ts';
 import type { Schema } from '../db/schema.ts';
 
 type Db = Kysely<Schema>;
@@ -61,19 +60,6 @@ export async function createSession(db: Db, s: NewSession): Promise<{ id: string
 }
 
 export type SessionRow = Selectable<Schema['sessions']>;
-
-/**
- * The open session a cookie's token names. Every request asks this, so it is
- * one prepared statement (columns named: a prepared `*` breaks when a
- * migration adds one under a running instance).
- */
-export async function findSessionByToken(db: Db, token: string): Promise<SessionRow | undefined> {
-  const result = await sql<SessionRow>`${sql.raw(PREPARED)}select id, token_hash, user_id,
-      created_at, last_seen_at, expires_at, idle_minutes, mfa_verified_at, reauthenticated_at,
-      acting_for_patient_id, ip, user_agent, ended_at, end_reason, mfa_failures
-    from sessions where token_hash = ${hashToken(token)} and ended_at is null`.execute(db);
-  return result.rows[0];
-}
 
 /** Why a session can no longer be used, if it cannot. */
 export function sessionExpiry(s: SessionRow, now = new Date()): 'timeout' | 'expired' | null {
