@@ -66,7 +66,9 @@ const PATIENT_PASSWORD = 'river stones hum quietly 88';
 async function issueCode(page: Page, t: Texts, c: Case) {
   const url = e2e.portal.url;
   await signInWithTotp(page, t, url, demoEmail('front_desk'), DEMO_PASSWORD, DEMO_TOTP_SECRET);
-  // Signed in, the app speaks the account's language; this run wants its own.
+  // Signed in, the app speaks the account's language; this run wants its own
+  // (chosen once the landing page is there, or the sign-in would undo it).
+  await page.waitForURL('**/staff/patients');
   await chooseLanguage(page, c.lang);
   await onPage(page, t.staffSearch.title);
 

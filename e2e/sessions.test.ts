@@ -63,7 +63,13 @@ test('a nurse signs in with the keyboard alone, password and authenticator code'
   await page.keyboard.press('Enter');
   await onPage(page, t.staffSearch.title);
   const nav = page.getByRole('navigation', { name: t.nav.label });
-  expect(await nav.getByRole('link').allTextContents()).toEqual([t.nav.patients, t.nav.account]);
+  expect(await nav.getByRole('link').allTextContents()).toEqual([
+    t.nav.patients,
+    t.nav.schedule,
+    t.nav.requests,
+    t.nav.checkIns,
+    t.nav.account,
+  ]);
   expect(await page.locator('.user-menu__name').textContent()).toContain('Priya Ansel');
   expect(problems).toEqual([]);
 });
