@@ -69,17 +69,14 @@ export interface PortalOptions {
   env?: Record<string, string>;
 }
 
-export async function startPortal(options: PortalOptions = {}): Promise<PortalServer> {
-  const port = await freePort();
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'portal-e2e-'));
+function portalEnv(port: number, dataDir: string, options: PortalOptions): NodeJS.ProcessEnv {
   // Browsers reach the portal as localhost: WebAuthn needs a domain (not an IP)
   // as its relying party, and PUBLIC_URL must be the origin the browser sees.
-  const url = `http://localhost:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
     HOST: '127.0.0.1',
-    PUBLIC_URL: url,
+    PUBLIC_URL: `http://localhost:${port}`,
     DATA_DIR: dataDir,
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
@@ -89,18 +86,36 @@ export async function startPortal(options: PortalOptions = {}): Promise<PortalSe
   };
   // PostgreSQL when the tests were given one; otherwise the server's embedded PGlite.
   if (!process.env.DATABASE_URL) delete env.DATABASE_URL;
+  return env;
+}
 
+export async function startPortal(options: PortalOptions = {}): Promise<PortalServer> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'portal-e2e-'));
   let server: Running | undefined;
   const stop = async () => {
     if (server) await stopChild(server.child);
     await rm(dataDir, { recursive: true, force: true });
   };
+  let started: { port: number; env: NodeJS.ProcessEnv } | undefined;
   try {
-    server = await serve(env, port);
+    // A free port can be taken by another process (a parallel test file's demo
+    // EHR) before the portal listens on it: then try another one.
+    for (let attempt = 1; !started; attempt++) {
+      const port = await freePort();
+      const env = portalEnv(port, dataDir, options);
+      try {
+        server = await serve(env, port);
+        started = { port, env };
+      } catch (err) {
+        if (attempt >= 3 || !String(err).includes('already in use')) throw err;
+      }
+    }
   } catch (err) {
     await stop();
     throw err;
   }
+  const { port, env } = started;
+  const url = env.PUBLIC_URL as string;
 
   return {
     url,
