@@ -32,20 +32,8 @@ export interface OutboxItem {
  * row's id (the existing row's, when the key was queued before).
  */
 export async function enqueue(trx: Db, item: OutboxItem): Promise<string> {
-  const kind = outboxKind(item.kind);
-  if (!kind) throw new Error(`No outbox sender is registered for kind "${item.kind}"`);
-  kind.check?.(item.payload);
   const key = item.idempotencyKey ?? randomUUID();
-  const inserted = await trx
-    .insertInto('ehr_outbox')
-    .values({
-      kind: item.kind,
-      clinic_id: item.clinicId,
-      patient_id: item.patientId ?? null,
-      idempotency_key: key,
-      payload: JSON.stringify(item.payload),
-    })
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+  const inserted = await enqueueInsert(trx, { ...item, idempotencyKey: key })
     .returning('id')
     .executeTakeFirst();
   if (inserted) return inserted.id;
@@ -55,6 +43,26 @@ export async function enqueue(trx: Db, item: OutboxItem): Promise<string> {
     .where('idempotency_key', '=', key)
     .executeTakeFirstOrThrow();
   return existing.id;
+}
+
+/**
+ * The outbox row's insert, not yet run (a key queued before is left as it
+ * was): for a caller that writes it in one statement with its change.
+ */
+export function enqueueInsert(trx: Db, item: OutboxItem) {
+  const kind = outboxKind(item.kind);
+  if (!kind) throw new Error(`No outbox sender is registered for kind "${item.kind}"`);
+  kind.check?.(item.payload);
+  return trx
+    .insertInto('ehr_outbox')
+    .values({
+      kind: item.kind,
+      clinic_id: item.clinicId,
+      patient_id: item.patientId ?? null,
+      idempotency_key: item.idempotencyKey ?? randomUUID(),
+      payload: JSON.stringify(item.payload),
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing());
 }
 
 /** Nudges within this window share one job: under load, a few jobs a second instead of one per change. */

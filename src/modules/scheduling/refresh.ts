@@ -6,7 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ModuleDeps } from '../../platform/http/module.ts';
 import { refreshClinic } from './inventory.ts';
 import type { SlotSearchQuery } from './model.ts';
-import { searchWindow } from './search.ts';
+import type { SearchWindow } from './search.ts';
 
 const FRESH_MS = 60_000;
 const WAIT_MS = 2_000;
@@ -17,11 +17,10 @@ const REMEMBERED = 1_000;
 export async function refreshSearchedWindow(
   deps: ModuleDeps,
   q: SlotSearchQuery,
+  window: SearchWindow,
   log: FastifyBaseLogger,
-  byStaff = false,
 ): Promise<void> {
   if (!deps.ehr) return;
-  const window = await searchWindow(deps.db, q, new Date(), byStaff);
   const key = `${q.clinicId}|${q.providerId ?? ''}|${window.from.toISOString().slice(0, 10)}|${window.to.toISOString().slice(0, 10)}`;
   if (Date.now() - (lastRead.get(key) ?? 0) < FRESH_MS) return;
   if (lastRead.size >= REMEMBERED) lastRead.clear();

@@ -3,13 +3,11 @@
 // (or a caregiver acting for them) is always the one in the session; every
 // read and change is audited in its own transaction.
 import type { FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { nudgeOutbox } from '../../ehr/outbox/outbox.ts';
 import { audit } from '../../platform/audit/audit.ts';
 import { auditSource, currentPatientId } from '../../platform/auth/context.ts';
 import { requirePatient } from '../../platform/auth/scope.ts';
-import { PREPARED } from '../../platform/db/database.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleDeps, ModuleRoutes } from '../../platform/http/module.ts';
@@ -38,7 +36,7 @@ import { appointmentIcs, appointmentUrl, noticeFacts, queueAppointmentNotice } f
 import { clinicOptions } from './options.ts';
 import { refreshSearchedWindow } from './refresh.ts';
 import { auditedNotFound, mustBeLinked } from './refusals.ts';
-import { searchSlots } from './search.ts';
+import { searchSlots, searchWindow } from './search.ts';
 import { appointmentsQuery, appointmentView, findAppointment } from './views.ts';
 import { offerFreedSlot } from './waitlist.ts';
 
@@ -96,9 +94,9 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     async (req) => {
       const q = req.query as SlotSearchQuery;
       const patientId = await sessionPatient(deps, req);
-      await mustBeRegistered(deps, req, patientId, q.clinicId);
-      await refreshSearchedWindow(deps, q, req.log);
-      return searchSlots(db, q, patientId);
+      const window = await patientSearchWindow(deps, req, q, patientId);
+      await refreshSearchedWindow(deps, q, window, req.log);
+      return searchSlots(db, q, patientId, window);
     },
   );
 
@@ -172,7 +170,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
           .execute((trx) => queueAppointmentNotice(trx, booked.id, 'requested', config.publicUrl));
       else nudgeOutbox(deps.jobs);
       reply.code(201);
-      return (await findAppointment(db, booked.id, { patientId })) as AppointmentView;
+      return booked.appointment;
     },
   );
 
@@ -357,7 +355,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
           Number((req.body as { slotId: string }).slotId),
         ),
       );
-      return (await findAppointment(db, moved.id, { patientId })) as AppointmentView;
+      return moved.appointment;
     },
   );
 };
@@ -397,24 +395,25 @@ export async function rescheduled(
   return moved;
 }
 
-/** A patient searches only at their own clinics; another clinic is refused like any record out of reach. */
-async function mustBeRegistered(
+/** The patient's search window; a clinic where they are not a patient is a refusal, audited. */
+async function patientSearchWindow(
   deps: ModuleDeps,
   req: FastifyRequest,
+  q: SlotSearchQuery,
   patientId: string,
-  clinicId: string,
 ) {
-  // Prepared: every search asks it.
-  const registered = await sql`${sql.raw(PREPARED)}select 1 from patient_clinics
-    where patient_id = ${patientId}::uuid and clinic_id = ${clinicId}::uuid`.execute(deps.db);
-  if (registered.rows.length) return;
-  await audit(deps.db, auditSource(req), {
-    action: 'access_denied',
-    outcome: 'failure',
-    resourceType: 'Slot',
-    patientId,
-    clinicId,
-    details: { attempted: 'query' },
-  });
-  throw new ApiError(404, 'not_found', 'You can book only at a clinic where you are a patient.');
+  try {
+    return await searchWindow(deps.db, q, new Date(), { patientId });
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'not_found')
+      await audit(deps.db, auditSource(req), {
+        action: 'access_denied',
+        outcome: 'failure',
+        resourceType: 'Slot',
+        patientId,
+        clinicId: q.clinicId,
+        details: { attempted: 'query' },
+      });
+    throw err;
+  }
 }

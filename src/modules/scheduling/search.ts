@@ -23,26 +23,35 @@ export interface SearchWindow {
   to: Date;
 }
 
-/** The visit type at the clinic with the instants its rules allow; 404 when it is not offered. */
+/**
+ * The visit type at the clinic with the instants its rules allow; 404 when it
+ * is not offered, or (asked for a patient) when they are not registered there.
+ */
 export async function searchWindow(
   db: Db,
   q: Pick<SlotSearchQuery, 'clinicId' | 'visitTypeId' | 'from' | 'to'>,
   now: Date,
-  byStaff = false,
+  who: { byStaff?: boolean; patientId?: string } = {},
 ): Promise<SearchWindow> {
+  const byStaff = who.byStaff === true;
   // Prepared: every search and every refusal's "next open times" asks it.
   const [vt] = (
     await sql<{
       time_zone: string;
       min_lead_minutes: number;
       max_days_ahead: number;
-      booking: BookingMode;
-    }>`${sql.raw(PREPARED)}select c.time_zone, vt.min_lead_minutes, vt.max_days_ahead, vt.booking
-      from visit_types vt join clinics c on c.id = vt.clinic_id
-      where vt.id = ${q.visitTypeId}::uuid and vt.clinic_id = ${q.clinicId}::uuid
-        and vt.active`.execute(db)
+      booking: BookingMode | null;
+      registered: boolean;
+    }>`${sql.raw(PREPARED)}select c.time_zone, vt.min_lead_minutes, vt.max_days_ahead, vt.booking,
+        exists (select 1 from patient_clinics pc
+          where pc.patient_id = ${who.patientId ?? null}::uuid and pc.clinic_id = c.id) as registered
+      from clinics c
+      left join visit_types vt on vt.id = ${q.visitTypeId}::uuid and vt.clinic_id = c.id and vt.active
+      where c.id = ${q.clinicId}::uuid`.execute(db)
   ).rows;
-  if (!vt || (vt.booking === 'offline' && !byStaff))
+  if (who.patientId && !vt?.registered)
+    throw new ApiError(404, 'not_found', 'You can book only at a clinic where you are a patient.');
+  if (!vt?.booking || (vt.booking === 'offline' && !byStaff))
     throw new ApiError(
       404,
       'visit_type_not_offered',
@@ -74,15 +83,13 @@ interface SlotRow {
   provider_name: string;
 }
 
-/** One page of open slots, earliest first ("first available" is page 1 without dates). */
+/** One page of open slots in the window, earliest first ("first available" is page 1 without dates). */
 export async function searchSlots(
   db: Db,
   q: SlotSearchQuery,
   patientId: string | null,
-  now = new Date(),
-  byStaff = false,
+  window: SearchWindow,
 ): Promise<SlotPage> {
-  const window = await searchWindow(db, q, now, byStaff);
   const [fromHour, toHour] = q.timeOfDay ? HOURS[q.timeOfDay] : [0, 24];
   const rows = await openSlots(db, {
     ...q,
@@ -156,7 +163,7 @@ export async function nextOpenTimes(
   now = new Date(),
 ): Promise<SlotView[]> {
   try {
-    const window = await searchWindow(db, p, now, p.byStaff);
+    const window = await searchWindow(db, p, now, { byStaff: p.byStaff });
     const rows = await openSlots(db, {
       ...p,
       window: { ...window, from: later(p.after, window.from) },

@@ -18,7 +18,7 @@ import { clinicOptions } from './options.ts';
 import { refreshSearchedWindow } from './refresh.ts';
 import { mustBeLinked } from './refusals.ts';
 import { cancelled, rescheduled } from './routes.ts';
-import { searchSlots } from './search.ts';
+import { searchSlots, searchWindow } from './search.ts';
 import {
   ClinicPageQuery,
   DayQuery,
@@ -215,8 +215,9 @@ export const staffSchedulingRoutes: ModuleRoutes = async (app, deps) => {
       const { patientId, ...q } = req.query as StaffSlotQuery;
       await requireClinic(deps, req, q.clinicId, 'query');
       await requirePatientAt(deps, req, patientId, 'query', q.clinicId);
-      await refreshSearchedWindow(deps, q, req.log, true);
-      return searchSlots(db, q, patientId, new Date(), true);
+      const window = await searchWindow(db, q, new Date(), { byStaff: true });
+      await refreshSearchedWindow(deps, q, window, req.log);
+      return searchSlots(db, q, patientId, window);
     },
   );
 

@@ -11,7 +11,6 @@ import { AppointmentView, Uuid } from './model.ts';
 import { queueAppointmentNotice } from './notices.ts';
 import { auditedNotFound } from './refusals.ts';
 import { patientActor, sessionPatient } from './routes.ts';
-import { findAppointment } from './views.ts';
 import { joinWaitlist, leaveWaitlist, offerFreedSlot, waitlistState } from './waitlist.ts';
 import { acceptOffer, declineOffer, type OfferRow, openOffers } from './waitlist-offers.ts';
 
@@ -213,7 +212,7 @@ export const waitlistRoutes: ModuleRoutes = async (app, deps) => {
         );
       nudgeOutbox(deps.jobs);
       await offerFreedSlot(db, moved.freedSlotId, config);
-      return (await findAppointment(db, moved.id, { patientId })) as AppointmentView;
+      return moved.appointment;
     },
   );
 

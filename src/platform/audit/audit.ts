@@ -56,8 +56,12 @@ const row = (source: AuditSource, entry: AuditEntry) => ({
 });
 
 export async function audit(db: Kysely<Schema>, source: AuditSource, entry: AuditEntry) {
-  await db.insertInto('audit_events').values(row(source, entry)).execute();
+  await auditInsert(db, source, entry).execute();
 }
+
+/** The audit row's insert, not yet run: for a caller that writes it in one statement with its change. */
+export const auditInsert = (db: Kysely<Schema>, source: AuditSource, entry: AuditEntry) =>
+  db.insertInto('audit_events').values(row(source, entry));
 
 /** Several events of one request in one statement (a search, one row per patient found). */
 export async function auditMany(db: Kysely<Schema>, source: AuditSource, entries: AuditEntry[]) {
