@@ -29,6 +29,7 @@ import { complianceRoutes } from './modules/compliance/routes.ts';
 import { proxyRoutes } from './modules/patients/proxy-routes.ts';
 import { patientRoutes } from './modules/patients/routes.ts';
 import { recordsRoutes } from './modules/records/routes.ts';
+import { refillRoutes } from './modules/refills/index.ts';
 import { schedulingRoutes } from './modules/scheduling/index.ts';
 import { installGuard } from './platform/auth/guard.ts';
 import type { Database } from './platform/db/database.ts';
@@ -75,6 +76,7 @@ const featureRoutes: ModuleRoutes[] = [
   recordsRoutes,
   ehrLinkRoutes,
   schedulingRoutes,
+  refillRoutes,
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;

@@ -7,6 +7,7 @@ import type { ClinicalCacheTables } from '../../ehr/sync/tables.ts';
 import type { UserTables } from '../../modules/accounts/tables.ts';
 import type { ClinicTables } from '../../modules/clinics/tables.ts';
 import type { PatientTables } from '../../modules/patients/tables.ts';
+import type { RefillTables } from '../../modules/refills/tables.ts';
 import type { SchedulingTables } from '../../modules/scheduling/tables.ts';
 import type { AuditTables } from '../audit/tables.ts';
 import type { MailTables } from '../mail/tables.ts';
@@ -27,6 +28,7 @@ export interface Schema
     ClinicalCacheTables,
     OutboxTables,
     DiscrepancyTables,
-    SchedulingTables {
+    SchedulingTables,
+    RefillTables {
   schema_migrations: SchemaMigrationsTable;
 }

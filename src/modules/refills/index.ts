@@ -1,0 +1,9 @@
+// The refills module's routes: the patient's requests, the clinic's review
+// queue, and the clinic's rules, each in its own file.
+import type { ModuleRoutes } from '../../platform/http/module.ts';
+
+const parts: ModuleRoutes[] = [];
+
+export const refillRoutes: ModuleRoutes = async (app, deps) => {
+  for (const part of parts) await app.register(part, deps);
+};
