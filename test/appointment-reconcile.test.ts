@@ -6,17 +6,9 @@
 // reconcile run records each with both versions, and the desk settles it:
 // the portal follows a cancellation (and tells the patient), sends a lost
 // booking again, or staff call the patient and dismiss with a note.
-import type {
-  Appointment,
-  Location,
-  Patient,
-  Practitioner,
-  Schedule,
-  Slot,
-} from '@medplum/fhirtypes';
+import type { Appointment, Slot } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../src/ehr/gateway/fhir-client.ts';
-import { CLINIC_SYSTEM } from '../src/ehr/identifiers.ts';
 import { DEFAULT_POLICY, drainOutbox, type SendPolicy } from '../src/ehr/outbox/worker.ts';
 import {
   appointmentChange,
@@ -25,13 +17,13 @@ import {
   ehrVersion,
 } from '../src/ehr/reconcile/appointment-checks.ts';
 import { reconcile } from '../src/ehr/reconcile/reconcile.ts';
-import { refreshClinic } from '../src/modules/scheduling/inventory.ts';
 import { bookKeys } from '../src/modules/scheduling/writeback.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import type { Client } from './support/client.ts';
-import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
+import { clinicScheduleInEhr, linkedPatient, type PortalSlot } from './support/ehr-clinic.ts';
+import { createClinic, createUser, signedInClient } from './support/factories.ts';
 import { type FhirServer, startFhirServer } from './support/fhir-server.ts';
-import { createVisitType, daysFromNow } from './support/scheduling.ts';
+import { createVisitType } from './support/scheduling.ts';
 
 let t: TestApp;
 let ehr: FhirServer;
@@ -52,13 +44,6 @@ afterAll(async () => {
   await ehr?.close();
   await t?.close();
 });
-
-interface PortalSlot {
-  id: number;
-  ehr: string;
-  starts_at: Date;
-  ends_at: Date;
-}
 
 interface Setup {
   clinic: { id: string; name: string };
@@ -81,68 +66,27 @@ async function clinicInBothSystems(): Promise<Setup> {
   const clinic = await createClinic(db());
   const online = await createVisitType(db(), clinic.id, []);
   const byRequest = await createVisitType(db(), clinic.id, [], { booking: 'request' });
-  const gw = gateway();
-  const location = await gw.create<Location>({
-    resourceType: 'Location',
-    name: clinic.name,
-    identifier: [{ system: CLINIC_SYSTEM, value: clinic.slug }],
+  const { practitionerId, slots } = await clinicScheduleInEhr(db(), gateway(), clinic, {
+    clinician: { given: 'Ines', family: 'Balcazar' },
+    slots: 4,
   });
-  const practitioner = await gw.create<Practitioner>({
-    resourceType: 'Practitioner',
-    name: [{ given: ['Ines'], family: 'Balcazar' }],
-  });
-  const schedule = await gw.create<Schedule>({
-    resourceType: 'Schedule',
-    active: true,
-    actor: [
-      { reference: `Practitioner/${practitioner.id}`, display: 'Dr. Ines Balcazar' },
-      { reference: `Location/${location.id}` },
-    ],
-  });
-  const from = daysFromNow(3);
-  for (let i = 0; i < 4; i++)
-    await gw.create<Slot>({
-      resourceType: 'Slot',
-      schedule: { reference: `Schedule/${schedule.id}` },
-      status: 'free',
-      start: new Date(from.getTime() + i * 30 * 60_000).toISOString(),
-      end: new Date(from.getTime() + (i + 1) * 30 * 60_000).toISOString(),
-    });
+  expect(slots).toHaveLength(4);
   // The same person on both sides, so only the appointments can differ.
-  const person = { givenName: 'Odalys', familyName: 'Ferreira', birthDate: '1979-05-30' };
-  const ehrPatient = await gw.create<Patient>({
-    resourceType: 'Patient',
-    name: [{ given: [person.givenName], family: person.familyName }],
-    birthDate: person.birthDate,
-  });
-  const patient = await createPatient(db(), { clinicId: clinic.id, ...person });
-  await db()
-    .updateTable('patients')
-    .set({ ehr_patient_id: ehrPatient.id })
-    .where('id', '=', patient.id)
-    .execute();
-  const user = await createUser(db(), t.config, {
-    roles: [{ role: 'patient', clinicId: null }],
-    patientId: patient.id,
+  const { patientId, user } = await linkedPatient(db(), gateway(), t.config, clinic.id, {
+    givenName: 'Odalys',
+    familyName: 'Ferreira',
+    birthDate: '1979-05-30',
   });
   const admin = await createUser(db(), t.config, {
     roles: [{ role: 'clinic_admin', clinicId: clinic.id }],
   });
-  await refreshClinic(db(), gw, clinic.id, { from: new Date(), to: daysFromNow(30) });
-  const slots = await db()
-    .selectFrom('slots')
-    .select(['id', 'ehr_slot_id as ehr', 'starts_at', 'ends_at'])
-    .where('clinic_id', '=', clinic.id)
-    .orderBy('starts_at')
-    .execute();
-  expect(slots).toHaveLength(4);
   return {
     clinic,
     online: online.id,
     byRequest: byRequest.id,
-    practitionerId: practitioner.id as string,
+    practitionerId,
     slots,
-    patientId: patient.id,
+    patientId,
     email: user.email,
     patient: await signedInClient(t, user),
     admin: await signedInClient(t, admin),

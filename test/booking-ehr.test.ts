@@ -6,27 +6,19 @@
 // and by mail, and offered other times, and staff get a discrepancy. When the
 // EHR merely fails for a while, the booking still lands there exactly once;
 // a cancel frees the EHR's slot again; and a search reads the EHR first.
-import type {
-  Appointment,
-  Location,
-  Patient,
-  Practitioner,
-  Schedule,
-  Slot,
-} from '@medplum/fhirtypes';
+import type { Appointment, Slot } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../src/ehr/gateway/fhir-client.ts';
 import { PORTAL_IDENTIFIER_SYSTEM } from '../src/ehr/gateway/gateway.ts';
-import { CLINIC_SYSTEM } from '../src/ehr/identifiers.ts';
 import { WAITING } from '../src/ehr/outbox/outbox.ts';
 import { DEFAULT_POLICY, drainOutbox, type SendPolicy } from '../src/ehr/outbox/worker.ts';
-import { refreshClinic } from '../src/modules/scheduling/inventory.ts';
 import { bookKey } from '../src/modules/scheduling/writeback.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import type { Client } from './support/client.ts';
-import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
+import { clinicScheduleInEhr, linkedPatient, type PortalSlot } from './support/ehr-clinic.ts';
+import { createClinic, signedInClient } from './support/factories.ts';
 import { type FhirServer, startFhirServer } from './support/fhir-server.ts';
-import { createVisitType, daysFromNow } from './support/scheduling.ts';
+import { createVisitType } from './support/scheduling.ts';
 
 let t: TestApp;
 let ehr: FhirServer;
@@ -66,7 +58,7 @@ interface Setup {
   visitTypeId: string;
   practitionerId: string;
   /** The portal's slots in time order, with the EHR's id of each. */
-  slots: { id: number; ehr: string; starts_at: Date; ends_at: Date }[];
+  slots: PortalSlot[];
   email: string;
   client: Client;
 }
@@ -80,70 +72,19 @@ interface Setup {
 async function clinicInBothSystems(): Promise<Setup> {
   const clinic = await createClinic(db());
   const vt = await createVisitType(db(), clinic.id, []);
-  const gw = gateway();
-  const location = await gw.create<Location>({
-    resourceType: 'Location',
-    name: clinic.name,
-    identifier: [{ system: CLINIC_SYSTEM, value: clinic.slug }],
+  const { practitionerId, slots } = await clinicScheduleInEhr(db(), gateway(), clinic, {
+    clinician: CLINICIAN,
+    slots: 6,
   });
-  const practitioner = await gw.create<Practitioner>({
-    resourceType: 'Practitioner',
-    name: [{ given: [CLINICIAN.given], family: CLINICIAN.family }],
-  });
-  const schedule = await gw.create<Schedule>({
-    resourceType: 'Schedule',
-    active: true,
-    actor: [
-      {
-        reference: `Practitioner/${practitioner.id}`,
-        display: `Dr. ${CLINICIAN.given} ${CLINICIAN.family}`,
-      },
-      { reference: `Location/${location.id}` },
-    ],
-  });
-  const from = daysFromNow(3);
-  for (let i = 0; i < 6; i++)
-    await gw.create<Slot>({
-      resourceType: 'Slot',
-      schedule: { reference: `Schedule/${schedule.id}` },
-      status: 'free',
-      start: new Date(from.getTime() + i * 30 * 60_000).toISOString(),
-      end: new Date(from.getTime() + (i + 1) * 30 * 60_000).toISOString(),
-    });
-  const ehrPatient = await gw.create<Patient>({
-    resourceType: 'Patient',
-    name: [{ given: [PATIENT.given], family: PATIENT.family }],
-  });
-  const patient = await createPatient(db(), {
-    clinicId: clinic.id,
+  expect(slots).toHaveLength(6);
+  const { user } = await linkedPatient(db(), gateway(), t.config, clinic.id, {
     givenName: PATIENT.given,
     familyName: PATIENT.family,
   });
-  await db()
-    .updateTable('patients')
-    .set({ ehr_patient_id: ehrPatient.id })
-    .where('id', '=', patient.id)
-    .execute();
-  const user = await createUser(db(), t.config, {
-    roles: [{ role: 'patient', clinicId: null }],
-    patientId: patient.id,
-  });
-
-  const loaded = await refreshClinic(db(), gw, clinic.id, {
-    from: new Date(),
-    to: daysFromNow(30),
-  });
-  expect(loaded).toMatchObject({ providers: 1, slots: 6 });
-  const slots = await db()
-    .selectFrom('slots')
-    .select(['id', 'ehr_slot_id as ehr', 'starts_at', 'ends_at'])
-    .where('clinic_id', '=', clinic.id)
-    .orderBy('starts_at')
-    .execute();
   return {
     clinic,
     visitTypeId: vt.id,
-    practitionerId: practitioner.id as string,
+    practitionerId,
     slots,
     email: user.email,
     client: await signedInClient(t, user),
