@@ -1,6 +1,7 @@
 // The patient's waitlist API: asking for an earlier time for an appointment,
 // the offers of freed times, accepting or declining one. The patient is the
 // session's; someone else's appointment or offer is an audited 404.
+import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { nudgeOutbox } from '../../ehr/outbox/outbox.ts';
 import { audit } from '../../platform/audit/audit.ts';
@@ -72,6 +73,16 @@ const OfferParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 
 export const waitlistRoutes: ModuleRoutes = async (app, deps) => {
   const { db, config } = deps;
+  /** The appointment in the path, the session's patient, and what to audit if it is not theirs. */
+  const appointmentAsked = async (req: FastifyRequest, attempted: string) => {
+    const { id } = req.params as { id: string };
+    const patientId = await sessionPatient(deps, req, 'WaitlistEntry');
+    return {
+      id,
+      patientId,
+      what: { patientId, resourceType: 'Appointment', resourceId: id, attempted },
+    };
+  };
   const offerOn = async (slotIds: number[]) => {
     for (const slotId of slotIds) await offerFreedSlot(db, slotId, config);
   };
@@ -88,9 +99,7 @@ export const waitlistRoutes: ModuleRoutes = async (app, deps) => {
       },
     },
     async (req) => {
-      const { id } = req.params as { id: string };
-      const patientId = await sessionPatient(deps, req, 'WaitlistEntry');
-      const what = { patientId, resourceType: 'Appointment', resourceId: id, attempted: 'view' };
+      const { id, patientId, what } = await appointmentAsked(req, 'view');
       return auditedNotFound(deps, req, what, () =>
         db.transaction().execute(async (trx) => {
           const state = await waitlistState(trx, { patientId, appointmentId: id });
@@ -120,10 +129,8 @@ export const waitlistRoutes: ModuleRoutes = async (app, deps) => {
       },
     },
     async (req) => {
-      const { id } = req.params as { id: string };
       const { provider } = req.body as Static<typeof JoinBody>;
-      const patientId = await sessionPatient(deps, req, 'WaitlistEntry');
-      const what = { patientId, resourceType: 'Appointment', resourceId: id, attempted: 'create' };
+      const { id, patientId, what } = await appointmentAsked(req, 'create');
       await auditedNotFound(deps, req, what, () =>
         joinWaitlist(db, auditSource(req), { patientId, appointmentId: id, provider }),
       );
@@ -143,9 +150,7 @@ export const waitlistRoutes: ModuleRoutes = async (app, deps) => {
       },
     },
     async (req) => {
-      const { id } = req.params as { id: string };
-      const patientId = await sessionPatient(deps, req, 'WaitlistEntry');
-      const what = { patientId, resourceType: 'Appointment', resourceId: id, attempted: 'update' };
+      const { id, patientId, what } = await appointmentAsked(req, 'update');
       const letGo = await auditedNotFound(deps, req, what, () =>
         leaveWaitlist(db, auditSource(req), { patientId, appointmentId: id }),
       );
