@@ -8,14 +8,11 @@ import { calendarDate } from '../web/src/i18n/format.ts';
 import { expectAccessible } from './browser.ts';
 import {
   chooseLanguage,
-  DEMO_PASSWORD,
-  DEMO_TOTP_SECRET,
-  demoEmail,
   fillSignIn,
   nextTotp,
   onPage,
   openPage,
-  signInWithTotp,
+  signInAsDemoStaff,
   signOut,
   type Texts,
   texts,
@@ -65,7 +62,7 @@ const PATIENT_PASSWORD = 'river stones hum quietly 88';
  */
 async function issueCode(page: Page, t: Texts, c: Case) {
   const url = e2e.portal.url;
-  await signInWithTotp(page, t, url, demoEmail('front_desk'), DEMO_PASSWORD, DEMO_TOTP_SECRET);
+  await signInAsDemoStaff(page, t, url, 'front_desk');
   // Signed in, the app speaks the account's language; this run wants its own
   // (chosen once the landing page is there, or the sign-in would undo it).
   await page.waitForURL('**/staff/patients');

@@ -9,13 +9,11 @@ import { expect, test } from 'vitest';
 import { addDays, todayIn } from '../web/src/appointments/when.ts';
 import { expectAccessible } from './browser.ts';
 import {
-  DEMO_PASSWORD,
-  DEMO_TOTP_SECRET,
   demoEmail,
   isFocused,
   onPage,
   openPage,
-  signInWithTotp,
+  signInAsDemoStaff,
   type Texts,
   tabTo,
   texts,
@@ -150,14 +148,7 @@ test('a patient finds a time, holds and books it, gets the mail, moves and cance
 
   // The confirmation mail: no clinical detail, a link to the appointment, the calendar file.
   const admin = await open();
-  await signInWithTotp(
-    admin.page,
-    en,
-    e2e.portal.url,
-    demoEmail('system_admin'),
-    DEMO_PASSWORD,
-    DEMO_TOTP_SECRET,
-  );
+  await signInAsDemoStaff(admin.page, en, e2e.portal.url, 'system_admin');
   await onPage(admin.page, en.locked.title);
   const link = `${e2e.portal.url}/appointments/${id}`;
   const confirmation = async () =>

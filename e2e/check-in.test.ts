@@ -10,13 +10,12 @@ import { expectAccessible } from './browser.ts';
 import {
   chooseLanguage,
   DEMO_PASSWORD,
-  DEMO_TOTP_SECRET,
   demoEmail,
   fillSignIn,
   isFocused,
   onPage,
   openPage,
-  signInWithTotp,
+  signInAsDemoStaff,
   type Texts,
   texts,
 } from './identity.ts';
@@ -221,14 +220,7 @@ test('the demo patient checks in (steps in English, for real in Spanish); the de
 
   // The front desk sees it, beside the record, and marks it reviewed.
   const desk = await open();
-  await signInWithTotp(
-    desk.page,
-    en,
-    e2e.portal.url,
-    demoEmail('front_desk'),
-    DEMO_PASSWORD,
-    DEMO_TOTP_SECRET,
-  );
+  await signInAsDemoStaff(desk.page, en, e2e.portal.url, 'front_desk');
   await onPage(desk.page, en.staffSearch.title);
   await desk.page
     .getByRole('navigation', { name: en.nav.label })

@@ -8,15 +8,7 @@ import type { Patient } from '@medplum/fhirtypes';
 import type { Locator, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { expectAccessible } from './browser.ts';
-import {
-  DEMO_PASSWORD,
-  DEMO_TOTP_SECRET,
-  demoEmail,
-  onPage,
-  openPage,
-  signInWithTotp,
-  texts,
-} from './identity.ts';
+import { onPage, openPage, signInAsDemoStaff, texts } from './identity.ts';
 import { setUpBrowserAndPortal } from './setup.ts';
 
 const t = texts.en;
@@ -104,14 +96,7 @@ test("EHR edits behind the portal's back reach the desk; resolving updates both 
 
   // The clinic admin opens the desk.
   const { page, problems } = await openPage(e2e.browser, e2e.portal.url, e2e.contexts);
-  await signInWithTotp(
-    page,
-    t,
-    e2e.portal.url,
-    demoEmail('clinic_admin'),
-    DEMO_PASSWORD,
-    DEMO_TOTP_SECRET,
-  );
+  await signInAsDemoStaff(page, t, e2e.portal.url, 'clinic_admin');
   await onPage(page, t.staffSearch.title);
   const nav = page.getByRole('navigation', { name: t.nav.label });
   await nav.getByRole('link', { name: t.nav.discrepancies, exact: true }).click();
@@ -193,14 +178,7 @@ test("EHR edits behind the portal's back reach the desk; resolving updates both 
 
   // The compliance officer finds both changes to Luigi's record, made by the admin.
   const officer = await openPage(e2e.browser, e2e.portal.url, e2e.contexts);
-  await signInWithTotp(
-    officer.page,
-    t,
-    e2e.portal.url,
-    demoEmail('compliance_officer'),
-    DEMO_PASSWORD,
-    DEMO_TOTP_SECRET,
-  );
+  await signInAsDemoStaff(officer.page, t, e2e.portal.url, 'compliance_officer');
   await onPage(officer.page, t.audit.title);
   await officer.page.getByLabel(t.audit.patientId).fill(luigiId);
   await officer.page.getByLabel(t.audit.action).selectOption('update');

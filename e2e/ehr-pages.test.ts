@@ -4,16 +4,7 @@
 // and Spanish.
 import { expect, test } from 'vitest';
 import { expectAccessible } from './browser.ts';
-import {
-  chooseLanguage,
-  DEMO_PASSWORD,
-  DEMO_TOTP_SECRET,
-  demoEmail,
-  onPage,
-  openPage,
-  signInWithTotp,
-  texts,
-} from './identity.ts';
+import { chooseLanguage, onPage, openPage, signInAsDemoStaff, texts } from './identity.ts';
 import { setUpBrowserAndPortal } from './setup.ts';
 
 const e2e = setUpBrowserAndPortal();
@@ -23,14 +14,7 @@ test('a clinic admin finds a patient in the record system and opens the EHR outb
 }, async () => {
   const t = texts.en;
   const { page, problems } = await openPage(e2e.browser, e2e.portal.url, e2e.contexts);
-  await signInWithTotp(
-    page,
-    t,
-    e2e.portal.url,
-    demoEmail('clinic_admin'),
-    DEMO_PASSWORD,
-    DEMO_TOTP_SECRET,
-  );
+  await signInAsDemoStaff(page, t, e2e.portal.url, 'clinic_admin');
   await onPage(page, t.staffSearch.title);
   await expectAccessible(page);
 

@@ -8,12 +8,11 @@ import { expectAccessible } from './browser.ts';
 import {
   chooseLanguage,
   DEMO_PASSWORD,
-  DEMO_TOTP_SECRET,
   demoEmail,
   fillSignIn,
   onPage,
   openPage,
-  signInWithTotp,
+  signInAsDemoStaff,
   texts,
 } from './identity.ts';
 import { addDemoSlot, clinicClock, offGridStart } from './scheduling.ts';
@@ -28,8 +27,7 @@ const RIVERSIDE_ZONE = 'America/New_York';
 const open = (options: { locale?: string; width?: number } = {}) =>
   openPage(e2e.browser, e2e.portal.url, e2e.contexts, options);
 
-const deskSignIn = (page: Page) =>
-  signInWithTotp(page, t, e2e.portal.url, demoEmail('front_desk'), DEMO_PASSWORD, DEMO_TOTP_SECRET);
+const deskSignIn = (page: Page) => signInAsDemoStaff(page, t, e2e.portal.url, 'front_desk');
 
 const nav = (page: Page, name: string) =>
   page.getByRole('navigation', { name: t.nav.label }).getByRole('link', { name, exact: true });

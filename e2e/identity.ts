@@ -83,6 +83,10 @@ export async function signInWithTotp(
   await page.getByRole('button', { name: t.mfa.submit }).click();
 }
 
+/** A demo staff account (`npm start` prints them) signs in with its password and authenticator code. */
+export const signInAsDemoStaff = (page: Page, t: Texts, origin: string, role: string) =>
+  signInWithTotp(page, t, origin, demoEmail(role), DEMO_PASSWORD, DEMO_TOTP_SECRET);
+
 export async function signOut(page: Page, t: Texts) {
   await page
     .getByRole('banner')

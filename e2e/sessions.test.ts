@@ -68,6 +68,7 @@ test('a nurse signs in with the keyboard alone, password and authenticator code'
     t.nav.schedule,
     t.nav.requests,
     t.nav.checkIns,
+    t.nav.refills,
     t.nav.account,
   ]);
   expect(await page.locator('.user-menu__name').textContent()).toContain('Priya Ansel');

@@ -8,12 +8,11 @@ import { expectAccessible } from './browser.ts';
 import {
   chooseLanguage,
   DEMO_PASSWORD,
-  DEMO_TOTP_SECRET,
   demoEmail,
   fillSignIn,
   onPage,
   openPage,
-  signInWithTotp,
+  signInAsDemoStaff,
   texts,
 } from './identity.ts';
 import { setUpBrowserAndPortal } from './setup.ts';
@@ -24,8 +23,7 @@ const e2e = setUpBrowserAndPortal();
 const open = (options: { locale?: string; width?: number } = {}) =>
   openPage(e2e.browser, e2e.portal.url, e2e.contexts, options);
 
-const staffSignIn = (page: Page, role: string) =>
-  signInWithTotp(page, t, e2e.portal.url, demoEmail(role), DEMO_PASSWORD, DEMO_TOTP_SECRET);
+const staffSignIn = (page: Page, role: string) => signInAsDemoStaff(page, t, e2e.portal.url, role);
 
 const noSideScroll = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);

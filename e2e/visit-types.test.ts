@@ -8,16 +8,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { demoVisitTypes } from '../src/modules/scheduling/demo.ts';
 import { expectAccessible } from './browser.ts';
-import {
-  chooseLanguage,
-  DEMO_PASSWORD,
-  DEMO_TOTP_SECRET,
-  demoEmail,
-  onPage,
-  openPage,
-  signInWithTotp,
-  texts,
-} from './identity.ts';
+import { chooseLanguage, onPage, openPage, signInAsDemoStaff, texts } from './identity.ts';
 import { setUpBrowserAndPortal } from './setup.ts';
 
 const t = texts.en;
@@ -44,14 +35,7 @@ test('the clinic admin changes the office visit’s cut-off and providers; it st
   timeout: 180_000,
 }, async () => {
   const { page, problems } = await openPage(e2e.browser, e2e.portal.url, e2e.contexts);
-  await signInWithTotp(
-    page,
-    t,
-    e2e.portal.url,
-    demoEmail('clinic_admin'),
-    DEMO_PASSWORD,
-    DEMO_TOTP_SECRET,
-  );
+  await signInAsDemoStaff(page, t, e2e.portal.url, 'clinic_admin');
   await onPage(page, t.staffSearch.title);
   const nav = page.getByRole('navigation', { name: t.nav.label });
   await nav.getByRole('link', { name: t.nav.visitTypes, exact: true }).click();

@@ -12,12 +12,10 @@ import { addDays, todayIn, whenText } from '../web/src/appointments/when.ts';
 import { expectAccessible } from './browser.ts';
 import {
   chooseLanguage,
-  DEMO_PASSWORD,
-  DEMO_TOTP_SECRET,
   demoEmail,
   onPage,
   openPage,
-  signInWithTotp,
+  signInAsDemoStaff,
   type Texts,
   tabTo,
   texts,
@@ -77,14 +75,7 @@ async function book(page: Page, time: Locator): Promise<string> {
 
 /** The demo system administrator, who reads the dev mailbox (in whichever language they last chose). */
 async function signInAdmin(page: Page) {
-  await signInWithTotp(
-    page,
-    en,
-    e2e.portal.url,
-    demoEmail('system_admin'),
-    DEMO_PASSWORD,
-    DEMO_TOTP_SECRET,
-  );
+  await signInAsDemoStaff(page, en, e2e.portal.url, 'system_admin');
   const locked = new RegExp(`^(${en.locked.title}|${es.locked.title})$`);
   await page.getByRole('heading', { level: 1, name: locked }).waitFor();
   await expectAccessible(page);
@@ -291,14 +282,7 @@ test('a patient waits for an earlier time, is offered a freed one and takes it b
 
   // The front desk frees an earlier time.
   const desk = await open();
-  await signInWithTotp(
-    desk.page,
-    en,
-    e2e.portal.url,
-    demoEmail('front_desk'),
-    DEMO_PASSWORD,
-    DEMO_TOTP_SECRET,
-  );
+  await signInAsDemoStaff(desk.page, en, e2e.portal.url, 'front_desk');
   await onPage(desk.page, en.staffSearch.title);
   const freed = await freeATime(desk.page, daysAhead(5));
   expect(Date.parse(freed.startsAt)).toBeLessThan(
