@@ -14,6 +14,7 @@ import {
   MAILBOX_ROLES,
   PATIENT_CARE_ROLES,
   PATIENT_ROLES,
+  REFILL_REVIEW_ROLES,
   UNLOCK_ROLES,
   VISIT_RULES_ROLES,
 } from './auth/roles.ts';
@@ -103,6 +104,25 @@ export const router = createBrowserRouter([
                     Component: m.CheckInPage,
                   })),
               },
+              {
+                path: 'medications',
+                lazy: () =>
+                  import('./refills/MedicationsPage.tsx').then((m) => ({
+                    Component: m.MedicationsPage,
+                  })),
+              },
+              {
+                path: 'refills',
+                lazy: () =>
+                  import('./refills/MyRequestsPage.tsx').then((m) => ({
+                    Component: m.MyRequestsPage,
+                  })),
+              },
+              {
+                path: 'refills/:id',
+                lazy: () =>
+                  import('./refills/RequestPage.tsx').then((m) => ({ Component: m.RequestPage })),
+              },
             ],
           },
           {
@@ -159,6 +179,21 @@ export const router = createBrowserRouter([
                   import('./frontdesk/PatientAppointmentsPage.tsx').then((m) => ({
                     Component: m.PatientAppointmentsPage,
                   })),
+              },
+            ],
+          },
+          {
+            element: <RequireSession roles={REFILL_REVIEW_ROLES} />,
+            children: [
+              {
+                path: 'staff/refills',
+                lazy: () =>
+                  import('./refills/QueuePage.tsx').then((m) => ({ Component: m.QueuePage })),
+              },
+              {
+                path: 'staff/refills/:id',
+                lazy: () =>
+                  import('./refills/ReviewPage.tsx').then((m) => ({ Component: m.ReviewPage })),
               },
             ],
           },

@@ -8,7 +8,8 @@
 // - urn:uuid references become Type/id (the router matches only those);
 // - Claim and ExplanationOfBenefit are left out: billing the portal never
 //   reads, whose coverage periods run a year past the last visit;
-// - the Organization and Practitioner each bundle repeats are kept once.
+// - the Organization and Practitioner each bundle repeats are kept once;
+// - active prescriptions get refills and pharmacy fills (fills.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MemoryRepository } from '@medplum/fhir-router';
@@ -16,6 +17,7 @@ import type { Bundle, Identifier, Patient, Resource } from '@medplum/fhirtypes';
 import { addDays, ymd } from '../../platform/time/zoned-time.ts';
 import { mrnSystem } from '../identifiers.ts';
 import { clinicians, demoClinic, NPI_SYSTEM, organizationId, practitionerId } from './directory.ts';
+import { addFills } from './fills.ts';
 
 export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../../fixtures/synthea');
 
@@ -71,7 +73,8 @@ export async function loadFixtures(
   let created = 0;
   for (const patient of roster) {
     const bundle = JSON.parse(fs.readFileSync(path.join(dir, patient.file), 'utf8')) as Bundle;
-    created += await createMissing(repo, prepareBundle(bundle, patient, shared, now));
+    const resources = prepareBundle(bundle, patient, shared, now);
+    created += await createMissing(repo, [...resources, ...addFills(resources, patient.mrns, now)]);
   }
   return created;
 }

@@ -120,17 +120,18 @@ export class FhirClient implements EhrGateway {
   async create<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<T> {
     const type = resource.resourceType;
     const key = options.idempotencyKey;
+    const system = options.identifierSystem ?? PORTAL_IDENTIFIER_SYSTEM;
     const headers: Record<string, string> = { prefer: 'return=representation' };
     if (key) {
       headers['if-none-exist'] =
-        `identifier=${encodeURIComponent(PORTAL_IDENTIFIER_SYSTEM)}|${encodeURIComponent(key)}`;
+        `identifier=${encodeURIComponent(system)}|${encodeURIComponent(key)}`;
     }
     const what = `POST ${type}`;
     const answer = await this.transport.send({
       method: 'POST',
       url: this.typeUrl(type),
       headers,
-      body: key ? withPortalIdentifier(resource, key) : resource,
+      body: key ? withPortalIdentifier(resource, system, key) : resource,
       // With If-None-Exist a second try finds the first one's resource instead of making another.
       idempotent: Boolean(key),
       what,
@@ -308,14 +309,12 @@ function expectResource<T extends Resource>(answer: Answer, type: string, what: 
   return body as T;
 }
 
-/** The resource with the portal's idempotency key as its (only) portal identifier. */
-function withPortalIdentifier<T extends Resource>(resource: T, key: string): T {
+/** The resource with the portal's idempotency key as its (only) identifier of that system. */
+function withPortalIdentifier<T extends Resource>(resource: T, system: string, key: string): T {
   const current = (resource as { identifier?: unknown }).identifier;
   if (current !== undefined && !Array.isArray(current)) return resource;
-  const others = ((current ?? []) as Identifier[]).filter(
-    (i) => i.system !== PORTAL_IDENTIFIER_SYSTEM,
-  );
-  return { ...resource, identifier: [...others, { system: PORTAL_IDENTIFIER_SYSTEM, value: key }] };
+  const others = ((current ?? []) as Identifier[]).filter((i) => i.system !== system);
+  return { ...resource, identifier: [...others, { system, value: key }] };
 }
 
 /** Equal apart from `meta` (which the EHR sets). */

@@ -25,6 +25,12 @@ export interface WriteOptions {
    * never makes a second resource.
    */
   idempotencyKey?: string;
+  /**
+   * The identifier system the key is sent under (default
+   * PORTAL_IDENTIFIER_SYSTEM), for a feature whose key is its own record's
+   * id, e.g. a refill request's.
+   */
+  identifierSystem?: string;
 }
 
 export interface UpdateOptions {

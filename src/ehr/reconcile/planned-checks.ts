@@ -1,25 +1,81 @@
-// Checks waiting for the portal state they compare. The portal has no
-// refill tables yet (refills come with their own issue), so this reports
-// nothing and is not in the active list in reconcile.ts. It says what it
-// will compare; add it to CHECKS when its tables land, with a test that
-// edits the EHR behind the portal's back.
-import type { CheckContext, CheckResult, DiscrepancyCheck } from './checks.ts';
+// Refill requests beside the EHR's prescriptions (first planned here, now
+// active in reconcile.ts; PLANNED_CHECKS holds checks still waiting for
+// their portal tables). For each request the clinic has not finished
+// (requested, in review, approved and not yet sent), the portal reads its
+// MedicationRequest: stopped, cancelled, completed or entered in error there
+// (or gone) means the refill can no longer be given. The desk's take_ehr
+// stops the request and tells the patient (refill-resolve.ts).
+import type { MedicationRequest } from '@medplum/fhirtypes';
+import { conceptText } from '../../modules/records/map.ts';
+import { OPEN } from '../../modules/refills/tables.ts';
+import { type CheckResult, type DiscrepancyCheck, inBatches } from './checks.ts';
 
-const nothingYet = async (_ctx: CheckContext): Promise<CheckResult> => ({
-  checked: [],
-  findings: [],
-  errors: 0,
-});
+/** EHR statuses that end a prescription: a pending refill of it cannot be given. */
+export const ENDED_PRESCRIPTION = [
+  'stopped',
+  'cancelled',
+  'completed',
+  'entered-in-error',
+] as const;
 
-/**
- * TODO(refills): for each portal refill request still pending, read its
- * MedicationRequest: status stopped / cancelled / completed / entered-in-error
- * → finding, severity high, suggested take_ehr (close the request and tell
- * the patient). Subject 'RefillRequest/<portal id>'.
- */
 export const medicationDiscontinuedCheck: DiscrepancyCheck = {
   type: 'medication_discontinued_with_pending_refill',
-  run: nothingYet,
+  async run({ db, gateway, scope }) {
+    const result: CheckResult = { checked: [], findings: [], errors: 0 };
+    const pending = await db
+      .selectFrom('refill_requests')
+      .select([
+        'id',
+        'clinic_id',
+        'patient_id',
+        'status',
+        'medication_name',
+        'ehr_medication_request_id',
+      ])
+      .where('status', 'in', [...OPEN])
+      .$if(!!scope.clinicId, (q) => q.where('clinic_id', '=', scope.clinicId as string))
+      .$if(!!scope.patientId, (q) => q.where('patient_id', '=', scope.patientId as string))
+      .orderBy('created_at')
+      .execute();
+    await inBatches(pending, 4, async (r) => {
+      let ehr: MedicationRequest | null;
+      try {
+        ehr = await gateway.read<MedicationRequest>(
+          'MedicationRequest',
+          r.ehr_medication_request_id,
+        );
+      } catch {
+        result.errors++;
+        return;
+      }
+      const subjectKey = `RefillRequest/${r.id}`;
+      result.checked.push(subjectKey);
+      const status = ehr ? ehr.status : 'gone';
+      if (ehr && !(ENDED_PRESCRIPTION as readonly string[]).includes(status)) return;
+      result.findings.push({
+        type: 'medication_discontinued_with_pending_refill',
+        clinicId: r.clinic_id,
+        patientId: r.patient_id,
+        subjectKey,
+        severity: 'high',
+        portalVersion: { status: r.status, medication: r.medication_name },
+        ehrVersion: {
+          status,
+          medication: ehr
+            ? (conceptText(ehr.medicationCodeableConcept) ??
+              ehr.medicationReference?.display ??
+              null)
+            : null,
+        },
+        ehrReference: `MedicationRequest/${r.ehr_medication_request_id}`,
+        ...(ehr?.meta?.versionId ? { ehrVersionId: ehr.meta.versionId } : {}),
+        // The portal follows: the request stops and the patient is told.
+        suggestedAction: 'take_ehr',
+      });
+    });
+    return result;
+  },
 };
 
-export const PLANNED_CHECKS: readonly DiscrepancyCheck[] = [medicationDiscontinuedCheck];
+/** Checks waiting for the portal state they compare: none at present. */
+export const PLANNED_CHECKS: readonly DiscrepancyCheck[] = [];

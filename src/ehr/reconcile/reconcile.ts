@@ -16,18 +16,20 @@ import {
 } from './appointment-checks.ts';
 import type { DiscrepancyCheck, Finding, ReconcileScope } from './checks.ts';
 import { demographicsCheck } from './demographics-check.ts';
+import { medicationDiscontinuedCheck } from './planned-checks.ts';
 
 type Db = Kysely<Schema>;
 
 export const RECONCILE_QUEUE = 'ehr.reconcile';
 export const RECONCILE_CRON = '*/15 * * * *';
 
-/** Checks with portal state to compare today; see planned-checks.ts for the rest. */
+/** Checks with portal state to compare today; planned-checks.ts holds any still waiting. */
 export const CHECKS: readonly DiscrepancyCheck[] = [
   demographicsCheck,
   appointmentMissingCheck,
   appointmentChangedCheck,
   slotBookedCheck,
+  medicationDiscontinuedCheck,
 ];
 
 export interface ReconcileSummary {

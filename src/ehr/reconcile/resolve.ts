@@ -11,6 +11,7 @@ import type { DemographicsPush } from '../outbox/kinds.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { appointmentChanged, appointmentMissing } from './appointment-resolve.ts';
 import { type Demographics, differingFields } from './demographics.ts';
+import { refillPrescriptionEnded } from './refill-resolve.ts';
 import type { DiscrepancyType } from './tables.ts';
 
 type Db = Kysely<Schema>;
@@ -21,6 +22,7 @@ export type ResolveAction = (typeof RESOLVE_ACTIONS)[number];
 export interface OpenDiscrepancy {
   id: string;
   type: DiscrepancyType;
+  subject_key: string;
   clinic_id: string;
   patient_id: string | null;
   ehr_version: unknown;
@@ -122,6 +124,7 @@ const RESOLVERS: Partial<Record<DiscrepancyType, Resolver>> = {
   demographics_changed: demographics,
   appointment_changed_in_ehr: appointmentChanged,
   appointment_missing_in_ehr: appointmentMissing,
+  medication_discontinued_with_pending_refill: refillPrescriptionEnded,
 };
 
 /** Settles an open discrepancy (locked by the caller) and returns the outbox row of a push. */
@@ -177,6 +180,7 @@ export async function lockOpen(trx: Db, id: string): Promise<OpenDiscrepancy> {
     .select([
       'id',
       'type',
+      'subject_key',
       'status',
       'clinic_id',
       'patient_id',

@@ -6,6 +6,7 @@ import type { SearchParams } from '../gateway/gateway.ts';
 
 export const SYNCED_TYPES = [
   'MedicationRequest',
+  'MedicationDispense',
   'AllergyIntolerance',
   'Condition',
   'Observation',
@@ -65,6 +66,26 @@ export const FEEDS: Record<SyncedType, Feed> = {
     ],
     patientRefs: subject,
     occurredAt: (r) => r.authoredOn,
+    status: (r) => str(r.status),
+  },
+  // The pharmacy's fills: when the last one was handed over, for how many days.
+  MedicationDispense: {
+    resourceType: 'MedicationDispense',
+    params: {},
+    required: ['status', 'medication[x]', 'subject'],
+    statuses: [
+      'preparation',
+      'in-progress',
+      'cancelled',
+      'on-hold',
+      'completed',
+      'entered-in-error',
+      'stopped',
+      'declined',
+      'unknown',
+    ],
+    patientRefs: subject,
+    occurredAt: (r) => r.whenHandedOver ?? r.whenPrepared,
     status: (r) => str(r.status),
   },
   AllergyIntolerance: {

@@ -1,6 +1,7 @@
 // What the refills API says. Medications are the EHR's MedicationRequests
 // (their ids are the EHR's); requests are the portal's, with a timeline.
 import { type Static, type TSchema, Type } from 'typebox';
+import { Allergy, Result } from '../records/model.ts';
 import { REFILL_EVENT_KINDS, REFILL_KINDS, REFILL_STATUSES, ROUTED_TO } from './tables.ts';
 
 const Instant = Type.String({ format: 'date-time' });
@@ -157,3 +158,44 @@ export const RefillRulesView = Type.Object({
   ),
 });
 export type RefillRulesView = Static<typeof RefillRulesView>;
+
+/** A visit the reviewer sees beside the request (last one, next one). */
+export const VisitRef = Type.Object({
+  startsAt: Instant,
+  providerName: Type.String(),
+  visitTypeName: Type.String(),
+});
+
+/** What a reviewer needs on the same page: history, allergies, latest labs, visits. */
+export const RefillContext = Type.Object({
+  /** All the patient's medications (the EHR's MedicationRequests), any status. */
+  medications: Type.Array(
+    Type.Pick(MedicationRefill, [
+      'id',
+      'name',
+      'status',
+      'instructions',
+      'prescriber',
+      'prescribedOn',
+      'lastFilledOn',
+      'refillsRemaining',
+    ]),
+  ),
+  allergies: Type.Array(Allergy),
+  /** The most recent laboratory results, newest first. */
+  labs: Type.Array(Result),
+  lastVisit: Maybe(VisitRef),
+  nextVisit: Maybe(VisitRef),
+});
+export type RefillContext = Static<typeof RefillContext>;
+
+/** GET /api/staff/refills/:id: the request, what this reviewer may do, and the context. */
+export const RefillReview = Type.Object({
+  request: RefillRequestView,
+  /** The patient's name, to say whom the request is for (optional while the route does not fill it). */
+  patientName: Type.Optional(Type.String()),
+  mayApprove: Type.Boolean(),
+  mayDeny: Type.Boolean(),
+  context: RefillContext,
+});
+export type RefillReview = Static<typeof RefillReview>;

@@ -7,16 +7,19 @@ const keys = (grants: RoleGrant[]) => navItems(grants).map((i) => i.key);
 
 describe('navigation by role', () => {
   test('each role sees its own areas, and Account', () => {
-    expect(keys(as('patient'))).toEqual(['home', 'appointments', 'account']);
-    expect(keys(as('proxy'))).toEqual(['home', 'appointments', 'account']);
+    expect(keys(as('patient'))).toEqual(['home', 'appointments', 'medications', 'account']);
+    expect(keys(as('proxy'))).toEqual(['home', 'appointments', 'medications', 'account']);
     // The front desk's schedule, then the check-ins to review.
     const schedule = ['schedule', 'requests', 'checkIns'];
     expect(keys(as('front_desk'))).toEqual(['patients', ...schedule, 'account']);
-    expect(keys(as('nurse'))).toEqual(['patients', ...schedule, 'account']);
+    // Nurses, providers and clinic admins also review refill requests; the front desk does not.
+    expect(keys(as('nurse'))).toEqual(['patients', ...schedule, 'refills', 'account']);
+    expect(keys(as('provider'))).toEqual(['patients', ...schedule, 'refills', 'account']);
     const desk = ['discrepancies', 'outbox'];
     expect(keys(as('clinic_admin'))).toEqual([
       'patients',
       ...schedule,
+      'refills',
       'lockedAccounts',
       'visitTypes',
       ...desk,
@@ -40,6 +43,7 @@ describe('navigation by role', () => {
       'schedule',
       'requests',
       'checkIns',
+      'refills',
       'audit',
       'account',
     ]);

@@ -38,6 +38,9 @@ export const FRONT_DESK_ROLES: readonly Role[] = [
   'clinic_admin',
 ];
 
+/** The refill review queue (server: REVIEW_ROLES in src/modules/refills/staff-routes.ts). */
+export const REFILL_REVIEW_ROLES: readonly Role[] = ['nurse', 'provider', 'clinic_admin'];
+
 export function hasAnyRole(grants: readonly RoleGrant[], allowed: readonly Role[]): boolean {
   return grants.some((g) => allowed.includes(g.role));
 }
@@ -45,10 +48,12 @@ export function hasAnyRole(grants: readonly RoleGrant[], allowed: readonly Role[
 export type NavKey =
   | 'home'
   | 'appointments'
+  | 'medications'
   | 'patients'
   | 'schedule'
   | 'requests'
   | 'checkIns'
+  | 'refills'
   | 'lockedAccounts'
   | 'audit'
   | 'mailbox'
@@ -65,10 +70,12 @@ export interface NavItem {
 const NAV: { item: NavItem; roles: readonly Role[] | 'any' }[] = [
   { item: { key: 'home', to: '/home' }, roles: PATIENT_ROLES },
   { item: { key: 'appointments', to: '/appointments' }, roles: PATIENT_ROLES },
+  { item: { key: 'medications', to: '/medications' }, roles: PATIENT_ROLES },
   { item: { key: 'patients', to: '/staff/patients' }, roles: PATIENT_CARE_ROLES },
   { item: { key: 'schedule', to: '/staff/schedule' }, roles: FRONT_DESK_ROLES },
   { item: { key: 'requests', to: '/staff/requests' }, roles: FRONT_DESK_ROLES },
   { item: { key: 'checkIns', to: '/staff/check-ins' }, roles: FRONT_DESK_ROLES },
+  { item: { key: 'refills', to: '/staff/refills' }, roles: REFILL_REVIEW_ROLES },
   { item: { key: 'lockedAccounts', to: '/staff/locked-accounts' }, roles: UNLOCK_ROLES },
   { item: { key: 'audit', to: '/compliance/audit' }, roles: COMPLIANCE_ROLES },
   { item: { key: 'mailbox', to: '/admin/mailbox' }, roles: MAILBOX_ROLES },

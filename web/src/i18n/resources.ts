@@ -10,6 +10,8 @@ import en from './locales/en.json' with { type: 'json' };
 import es from './locales/es.json' with { type: 'json' };
 import enFrontDesk from './locales/frontDesk.en.json' with { type: 'json' };
 import esFrontDesk from './locales/frontDesk.es.json' with { type: 'json' };
+import enRefills from './locales/refills.en.json' with { type: 'json' };
+import esRefills from './locales/refills.es.json' with { type: 'json' };
 import enVisitRules from './locales/visitRules.en.json' with { type: 'json' };
 import esVisitRules from './locales/visitRules.es.json' with { type: 'json' };
 import enWaitlist from './locales/waitlist.en.json' with { type: 'json' };
@@ -23,6 +25,7 @@ export const resources = {
     waitlist: enWaitlist,
     checkIn: enCheckIn,
     visitRules: enVisitRules,
+    refills: enRefills,
   },
   es: {
     ...es,
@@ -31,5 +34,6 @@ export const resources = {
     waitlist: esWaitlist,
     checkIn: esCheckIn,
     visitRules: esVisitRules,
+    refills: esRefills,
   },
 };

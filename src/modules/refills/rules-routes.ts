@@ -1,0 +1,191 @@
+// The refill rules admin API: a clinic admin reads and replaces their
+// clinic's rules and the nurse protocol's medications; a system admin does
+// so for any clinic. Another clinic is answered like a missing one, audited.
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
+import { audit } from '../../platform/audit/audit.ts';
+import { type Auth, auditSource } from '../../platform/auth/context.ts';
+import { staffClinicIds } from '../../platform/auth/scope.ts';
+import type { Schema } from '../../platform/db/schema.ts';
+import { ApiError } from '../../platform/errors.ts';
+import { ErrorResponse } from '../../platform/http/errors.ts';
+import type { ModuleRoutes } from '../../platform/http/module.ts';
+import type { Role } from '../accounts/tables.ts';
+import { clinicRefillRules } from './clinic-rules.ts';
+import { RefillRulesView, Uuid } from './model.ts';
+
+type Db = Kysely<Schema>;
+
+export const REFILL_RULES_ROLES: readonly Role[] = ['clinic_admin', 'system_admin'];
+
+const access = { access: { roles: REFILL_RULES_ROLES } };
+const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const Params = Type.Object({ clinicId: Uuid }, { additionalProperties: false });
+/** The view without its clinic (the path names it), closed to unknown fields. */
+const RulesBody = Type.Object(
+  {
+    earlyDays: RefillRulesView.properties.earlyDays,
+    controlledOnline: RefillRulesView.properties.controlledOnline,
+    targetBusinessDays: RefillRulesView.properties.targetBusinessDays,
+    protocols: Type.Array(
+      Type.Object(
+        {
+          rxnormCode: Type.String({ pattern: '^[0-9]{1,12}$' }),
+          name: Type.String({ minLength: 1, maxLength: 200 }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 200 },
+    ),
+  },
+  { additionalProperties: false },
+);
+type RulesBody = Omit<RefillRulesView, 'clinicId'>;
+
+const notFound = () => new ApiError(404, 'not_found', 'That clinic was not found among yours.');
+
+export const refillRulesRoutes: ModuleRoutes = async (app, { db }) => {
+  app.get(
+    '/api/admin/refill-rules/:clinicId',
+    {
+      config: access,
+      schema: {
+        tags: ['refills'],
+        summary: "A clinic's refill rules and the medications its nurses may approve",
+        params: Params,
+        response: { 200: RefillRulesView, ...errors },
+      },
+    },
+    async (req) => {
+      const { clinicId } = req.params as { clinicId: string };
+      await mustAdminister(db, req, clinicId, 'view');
+      return db.transaction().execute(async (trx) => {
+        await audited(trx, req, clinicId, 'view');
+        return rulesView(trx, clinicId);
+      });
+    },
+  );
+
+  app.put(
+    '/api/admin/refill-rules/:clinicId',
+    {
+      config: access,
+      schema: {
+        tags: ['refills'],
+        summary: "Replaces a clinic's refill rules and nurse protocol, both at once",
+        params: Params,
+        body: RulesBody,
+        response: { 200: RefillRulesView, ...errors },
+      },
+    },
+    async (req) => {
+      const { clinicId } = req.params as { clinicId: string };
+      const body = req.body as RulesBody;
+      const codes = body.protocols.map((p) => p.rxnormCode);
+      const twice = codes.find((c, i) => codes.indexOf(c) !== i);
+      if (twice !== undefined) {
+        const at = codes.lastIndexOf(twice);
+        throw new ApiError(
+          400,
+          'validation_failed',
+          `protocols.${at}.rxnormCode: names a medication already listed`,
+          [{ field: `protocols.${at}.rxnormCode`, message: 'names a medication already listed' }],
+        );
+      }
+      await mustAdminister(db, req, clinicId, 'update');
+      return db.transaction().execute(async (trx) => {
+        await replaceRules(trx, clinicId, body);
+        await audited(trx, req, clinicId, 'update', { protocols: body.protocols.length });
+        return rulesView(trx, clinicId);
+      });
+    },
+  );
+};
+
+async function replaceRules(trx: Db, clinicId: string, body: RulesBody) {
+  const values = {
+    early_days: body.earlyDays,
+    controlled_online: body.controlledOnline,
+    target_business_days: body.targetBusinessDays,
+    updated_at: new Date(),
+  };
+  await trx
+    .insertInto('refill_rules')
+    .values({ clinic_id: clinicId, ...values })
+    .onConflict((oc) => oc.column('clinic_id').doUpdateSet(values))
+    .execute();
+  await trx.deleteFrom('refill_protocols').where('clinic_id', '=', clinicId).execute();
+  if (body.protocols.length)
+    await trx
+      .insertInto('refill_protocols')
+      .values(
+        body.protocols.map((p) => ({
+          clinic_id: clinicId,
+          rxnorm_code: p.rxnormCode,
+          name: p.name,
+        })),
+      )
+      .execute();
+}
+
+async function rulesView(db: Db, clinicId: string): Promise<RefillRulesView> {
+  const rules = await clinicRefillRules(db, clinicId);
+  const protocols = await db
+    .selectFrom('refill_protocols')
+    .select(['rxnorm_code', 'name'])
+    .where('clinic_id', '=', clinicId)
+    .orderBy('name')
+    .orderBy('rxnorm_code')
+    .execute();
+  return {
+    clinicId,
+    earlyDays: rules.earlyDays,
+    controlledOnline: rules.controlledOnline,
+    targetBusinessDays: rules.targetBusinessDays,
+    protocols: protocols.map((p) => ({ rxnormCode: p.rxnorm_code, name: p.name })),
+  };
+}
+
+const audited = (
+  trx: Db,
+  req: FastifyRequest,
+  clinicId: string,
+  action: 'view' | 'update',
+  details?: Record<string, unknown>,
+) =>
+  audit(trx, auditSource(req), {
+    action,
+    resourceType: 'RefillRules',
+    resourceId: clinicId,
+    clinicId,
+    details,
+  });
+
+/** Only the clinics the admin keeps; another clinic is refused like a missing one, audited. */
+async function mustAdminister(
+  db: Db,
+  req: FastifyRequest,
+  clinicId: string,
+  attempted: 'view' | 'update',
+): Promise<void> {
+  const clinics = staffClinicIds(req.auth as Auth, REFILL_RULES_ROLES);
+  if (clinics === 'all' || clinics.includes(clinicId)) {
+    const clinic = await db
+      .selectFrom('clinics')
+      .select('id')
+      .where('id', '=', clinicId)
+      .executeTakeFirst();
+    if (clinic) return;
+    throw notFound();
+  }
+  await audit(db, auditSource(req), {
+    action: 'access_denied',
+    outcome: 'failure',
+    resourceType: 'RefillRules',
+    resourceId: clinicId,
+    clinicId,
+    details: { attempted },
+  });
+  throw notFound();
+}
