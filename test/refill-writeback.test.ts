@@ -273,6 +273,26 @@ describe('a refill request', () => {
   });
 });
 
+describe("a patient's cancellation", () => {
+  it('cancels the Task the EHR has', async () => {
+    const s = await requested();
+    await sendToEhr(s);
+    expect((await s.patient.post(`/api/refills/${s.requestId}/cancel`, {})).statusCode).toBe(200);
+    await sendToEhr(s);
+    const [task] = (await tasksFor(s)) as [Task];
+    expect(task.status).toBe('cancelled');
+    expect((await request(s.requestId)).status).toBe('cancelled');
+  });
+
+  it('keeps a Task not sent yet from ever reaching the EHR', async () => {
+    const s = await requested();
+    expect((await s.patient.post(`/api/refills/${s.requestId}/cancel`, {})).statusCode).toBe(200);
+    await sendToEhr(s);
+    expect(await tasksFor(s)).toEqual([]);
+    expect((await outboxRow(taskKey(s.requestId))).status).toBe('discarded');
+  });
+});
+
 describe('an approval', () => {
   it('creates the new order exactly once although the EHR failed the first tries, before and after making it', async () => {
     const s = await requested();

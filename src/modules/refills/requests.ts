@@ -13,7 +13,7 @@ import type { Eligibility, MedicationRefill, RefillSubmit } from './model.ts';
 import { queueRefillNotice } from './notices.ts';
 import { eligibility } from './rules.ts';
 import { OPEN, type RefillStatus, UNDECIDED } from './tables.ts';
-import { queueRefillTask } from './writeback.ts';
+import { queueRefillTask, queueRefillWithdrawal } from './writeback.ts';
 
 type Db = Kysely<Schema>;
 
@@ -300,7 +300,7 @@ const TOO_LATE: Partial<Record<RefillStatus, string>> = {
   stopped: 'It was stopped because the medication changed in your record.',
 };
 
-/** Cancels while the care team has not decided yet. */
+/** Cancels while the care team has not decided yet, in the EHR too. */
 export async function cancelRefill(db: Db, actor: PatientActor, patientId: string, id: string) {
   await db.transaction().execute(async (trx) => {
     const row = await ownRequest(trx, patientId, id);
@@ -319,6 +319,8 @@ export async function cancelRefill(db: Db, actor: PatientActor, patientId: strin
       clinicId: row.clinic_id,
       details: { status: 'cancelled' },
     });
+    // What the EHR has not been sent yet stays unsent; a Task it has is cancelled.
+    await queueRefillWithdrawal(trx, id, 'Cancelled by the patient in the portal.');
   });
 }
 

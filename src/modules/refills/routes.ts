@@ -300,6 +300,7 @@ export const patientRefillRoutes: ModuleRoutes = async (app, deps) => {
         attempted: 'update',
       };
       await auditedNotFound(deps, req, what, () => cancelRefill(db, actorOf(req), patientId, id));
+      nudgeOutbox(deps.jobs);
       return ownView(db, id, patientId);
     },
   );
