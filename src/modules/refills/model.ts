@@ -193,9 +193,19 @@ export type RefillContext = Static<typeof RefillContext>;
 export const RefillReview = Type.Object({
   request: RefillRequestView,
   /** The patient's name, to say whom the request is for (optional while the route does not fill it). */
-  patientName: Type.Optional(Type.String()),
+  patientName: Type.String(),
   mayApprove: Type.Boolean(),
   mayDeny: Type.Boolean(),
   context: RefillContext,
 });
 export type RefillReview = Static<typeof RefillReview>;
+
+/** A pharmacy as the clinic's admin keeps it: its NCPDP id, and whether it is still offered. */
+export const PharmacyEntry = Type.Object({
+  ...Pharmacy.properties,
+  /** The 7-digit NCPDP id e-prescribing names it by, when known. */
+  ncpdpId: Maybe(Type.String()),
+  /** Inactive: no longer offered to patients; kept because past requests name it. */
+  active: Type.Boolean(),
+});
+export type PharmacyEntry = Static<typeof PharmacyEntry>;

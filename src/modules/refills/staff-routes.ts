@@ -183,6 +183,11 @@ export const staffRefillRoutes: ModuleRoutes = async (app, deps) => {
         if (!request) throw new ApiError(404, 'not_found', 'That refill request was not found.');
         const context = await refillContext(trx, r);
         const rights = await decisionRights(trx, r);
+        const patient = await trx
+          .selectFrom('patients')
+          .select(['given_name', 'family_name'])
+          .where('id', '=', r.patientId)
+          .executeTakeFirstOrThrow();
         const undecided = request.status === 'requested' || request.status === 'in_review';
         const on = { patientId: r.patientId, clinicId: r.clinicId };
         await auditMany(trx, auditSource(req), [
@@ -198,6 +203,7 @@ export const staffRefillRoutes: ModuleRoutes = async (app, deps) => {
         ]);
         return {
           request,
+          patientName: `${patient.given_name} ${patient.family_name}`,
           mayApprove: undecided && rights.mayApprove,
           mayDeny: undecided && rights.mayDeny,
           context,

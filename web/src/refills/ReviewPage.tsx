@@ -45,11 +45,7 @@ export function ReviewPage() {
       <h1>{title}</h1>
       <RequestFacts
         request={r}
-        patient={
-          <Link to={`/staff/patients/${r.patientId}`}>
-            {review.patientName ?? t('refills.staff.review.openPatient')}
-          </Link>
-        }
+        patient={<Link to={`/staff/patients/${r.patientId}`}>{review.patientName}</Link>}
       />
       <ReviewActions review={review} />
       <section aria-labelledby="refill-timeline">
