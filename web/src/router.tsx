@@ -15,6 +15,7 @@ import {
   PATIENT_CARE_ROLES,
   PATIENT_ROLES,
   REFILL_REVIEW_ROLES,
+  REFILL_SETTINGS_ROLES,
   UNLOCK_ROLES,
   VISIT_RULES_ROLES,
 } from './auth/roles.ts';
@@ -246,6 +247,18 @@ export const router = createBrowserRouter([
                 lazy: () =>
                   import('./admin/VisitTypesPage.tsx').then((m) => ({
                     Component: m.VisitTypesPage,
+                  })),
+              },
+            ],
+          },
+          {
+            element: <RequireSession roles={REFILL_SETTINGS_ROLES} />,
+            children: [
+              {
+                path: 'admin/refill-settings',
+                lazy: () =>
+                  import('./admin/RefillSettingsPage.tsx').then((m) => ({
+                    Component: m.RefillSettingsPage,
                   })),
               },
             ],

@@ -30,6 +30,14 @@ export function HomePage() {
             <p>{t('appointments.homeText')}</p>
           </li>
         )}
+        {record && (
+          <li className="card">
+            <h2>
+              <Link to="/medications">{t('refills.title')}</Link>
+            </h2>
+            <p>{t('refills.homeText')}</p>
+          </li>
+        )}
         <li className="card">
           <h2>
             <Link to="/account">{t('home.accountLink')}</Link>

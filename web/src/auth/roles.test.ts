@@ -22,6 +22,7 @@ describe('navigation by role', () => {
       'refills',
       'lockedAccounts',
       'visitTypes',
+      'refillSettings',
       ...desk,
       'account',
     ]);
@@ -32,6 +33,7 @@ describe('navigation by role', () => {
       'lockedAccounts',
       'mailbox',
       'visitTypes',
+      'refillSettings',
       ...desk,
       'account',
     ]);

@@ -27,6 +27,8 @@ export const COMPLIANCE_ROLES: readonly Role[] = ['compliance_officer'];
 export const MAILBOX_ROLES: readonly Role[] = ['system_admin'];
 /** Visit types and booking rules (server: VISIT_RULES_ROLES in src/modules/scheduling/visit-type-routes.ts). */
 export const VISIT_RULES_ROLES: readonly Role[] = ['clinic_admin', 'system_admin'];
+/** Refill rules and the pharmacy directory (server: REFILL_RULES_ROLES and PHARMACY_ROLES in src/modules/refills). */
+export const REFILL_SETTINGS_ROLES: readonly Role[] = ['clinic_admin', 'system_admin'];
 /** The EHR desk: the outbox and the discrepancies (server: DESK_ROLES in src/ehr/outbox/desk.ts). */
 export const EHR_DESK_ROLES: readonly Role[] = ['clinic_admin', 'system_admin', 'support_agent'];
 export const PATIENT_ROLES: readonly Role[] = ['patient', 'proxy'];
@@ -58,6 +60,7 @@ export type NavKey =
   | 'audit'
   | 'mailbox'
   | 'visitTypes'
+  | 'refillSettings'
   | 'discrepancies'
   | 'outbox'
   | 'account';
@@ -80,6 +83,7 @@ const NAV: { item: NavItem; roles: readonly Role[] | 'any' }[] = [
   { item: { key: 'audit', to: '/compliance/audit' }, roles: COMPLIANCE_ROLES },
   { item: { key: 'mailbox', to: '/admin/mailbox' }, roles: MAILBOX_ROLES },
   { item: { key: 'visitTypes', to: '/admin/visit-types' }, roles: VISIT_RULES_ROLES },
+  { item: { key: 'refillSettings', to: '/admin/refill-settings' }, roles: REFILL_SETTINGS_ROLES },
   { item: { key: 'discrepancies', to: '/admin/discrepancies' }, roles: EHR_DESK_ROLES },
   { item: { key: 'outbox', to: '/admin/outbox' }, roles: EHR_DESK_ROLES },
   { item: { key: 'account', to: '/account' }, roles: 'any' },
