@@ -26,6 +26,7 @@ import { settingsRoutes } from './modules/accounts/settings-routes.ts';
 import { ipKey } from './modules/accounts/throttle.ts';
 import { clinicRoutes } from './modules/clinics/routes.ts';
 import { complianceRoutes } from './modules/compliance/routes.ts';
+import { messagingRoutes } from './modules/messaging/index.ts';
 import { proxyRoutes } from './modules/patients/proxy-routes.ts';
 import { patientRoutes } from './modules/patients/routes.ts';
 import { recordsRoutes } from './modules/records/routes.ts';
@@ -77,6 +78,7 @@ const featureRoutes: ModuleRoutes[] = [
   ehrLinkRoutes,
   schedulingRoutes,
   refillRoutes,
+  messagingRoutes,
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;

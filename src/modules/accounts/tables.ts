@@ -46,6 +46,8 @@ export interface UserTables {
     mfa_declined_at: Date | null;
     failed_sign_ins: Generated<number>;
     locked_until: Date | null;
+    /** E-mail when a new message arrives (no content in it). */
+    message_email: Generated<boolean>;
   };
   user_roles: {
     user_id: string;

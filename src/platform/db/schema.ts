@@ -6,6 +6,7 @@ import type { DiscrepancyTables } from '../../ehr/reconcile/tables.ts';
 import type { ClinicalCacheTables } from '../../ehr/sync/tables.ts';
 import type { UserTables } from '../../modules/accounts/tables.ts';
 import type { ClinicTables } from '../../modules/clinics/tables.ts';
+import type { MessagingTables } from '../../modules/messaging/tables.ts';
 import type { PatientTables } from '../../modules/patients/tables.ts';
 import type { RefillTables } from '../../modules/refills/tables.ts';
 import type { SchedulingTables } from '../../modules/scheduling/tables.ts';
@@ -29,6 +30,7 @@ export interface Schema
     OutboxTables,
     DiscrepancyTables,
     SchedulingTables,
-    RefillTables {
+    RefillTables,
+    MessagingTables {
   schema_migrations: SchemaMigrationsTable;
 }
