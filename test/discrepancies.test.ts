@@ -7,7 +7,6 @@ import type { Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../src/ehr/gateway/fhir-client.ts';
 import { DEFAULT_POLICY, drainOutbox } from '../src/ehr/outbox/worker.ts';
-import { PLANNED_CHECKS } from '../src/ehr/reconcile/planned-checks.ts';
 import { CHECKS, reconcile } from '../src/ehr/reconcile/reconcile.ts';
 import { DISCREPANCY_TYPES } from '../src/ehr/reconcile/tables.ts';
 import { type TestApp, testApp } from './support/app.ts';
@@ -203,11 +202,8 @@ describe('reconciling demographics', () => {
     expect(await openFor(p.id)).toEqual([]);
   });
 
-  it('has a check for every discrepancy type, active or waiting for its portal tables', async () => {
-    expect(PLANNED_CHECKS.map((c) => c.type)).toEqual([]);
-    expect([...CHECKS, ...PLANNED_CHECKS].map((c) => c.type).sort()).toEqual(
-      [...DISCREPANCY_TYPES].sort(),
-    );
+  it('has a check for every discrepancy type', async () => {
+    expect(CHECKS.map((c) => c.type).sort()).toEqual([...DISCREPANCY_TYPES].sort());
   });
 });
 

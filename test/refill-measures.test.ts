@@ -255,6 +255,34 @@ describe('refill rules', () => {
     expect((await admin.client.get(rulesUrl(clinic.id))).json()).toEqual(before);
   });
 
+  it('refuses a controlled drug in the nurse protocol (400 naming it) and changes nothing', async () => {
+    const before = (await admin.client.get(rulesUrl(clinic.id))).json();
+    const res = await admin.client.put(rulesUrl(clinic.id), {
+      ...rules,
+      protocols: [
+        ...rules.protocols,
+        // Alprazolam, schedule IV: by its code, whatever it is called here.
+        { rxnormCode: '308048', name: 'Anxiety tablet' },
+        // Oxycodone, schedule II, uncoded in the list: by its name.
+        { rxnormCode: '99999999', name: '  oxycodone 5 MG tablet' },
+      ],
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details).toEqual([
+      expect.objectContaining({ field: 'protocols.2.rxnormCode' }),
+      expect.objectContaining({ field: 'protocols.3.rxnormCode' }),
+    ]);
+    expect((await admin.client.get(rulesUrl(clinic.id))).json()).toEqual(before);
+    const blankName = await admin.client.put(rulesUrl(clinic.id), {
+      ...rules,
+      protocols: [{ rxnormCode: '314076', name: '   ' }],
+    });
+    expect(blankName.statusCode).toBe(400);
+    expect(blankName.json().error.details).toEqual([
+      expect.objectContaining({ field: 'protocols.0.name' }),
+    ]);
+  });
+
   it('lets a system admin keep any clinic, not a provider; another clinic admin is refused, audited', async () => {
     const system = await signedIn('system_admin', null);
     expect((await system.client.put(rulesUrl(other.id), rules)).statusCode).toBe(200);

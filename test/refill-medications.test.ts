@@ -29,6 +29,7 @@ import {
   type PatientMedication,
   patientMedication,
   patientMedications,
+  toPatientMedication,
 } from '../src/modules/refills/medications.ts';
 import { addDays, ymd } from '../src/platform/time/zoned-time.ts';
 import { seedDemo } from '../src/seed.ts';
@@ -201,6 +202,34 @@ describe('medication facts from the cache', () => {
       daysSupply: 28,
     });
     expect(byName('Atorvastatin 20 MG Oral Tablet').lastFilledOn).toBe('2024-12-01');
+  });
+
+  it("dates a fill handed over at a time by the clinic's calendar, a date as written", () => {
+    const order = {
+      resourceType: 'MedicationRequest',
+      id: 'mr-tz',
+      status: 'active',
+      medicationCodeableConcept: { text: 'Metformin 500 MG Oral Tablet' },
+    };
+    const fill = (whenHandedOver: string) => ({
+      status: 'completed',
+      whenHandedOver,
+      authorizingPrescription: [{ reference: 'MedicationRequest/mr-tz' }],
+    });
+    const zone = 'America/Chicago';
+    // 21:30 in Chicago on 1 March is already 2 March in UTC.
+    const evening = fill('2026-03-02T03:30:00Z');
+    expect(toPatientMedication(order, new Map(), [evening], zone).lastFilledOn).toBe('2026-03-01');
+    expect(toPatientMedication(order, new Map(), [evening]).lastFilledOn).toBe('2026-03-02');
+    expect(toPatientMedication(order, new Map(), [fill('2026-03-02')], zone).lastFilledOn).toBe(
+      '2026-03-02',
+    );
+    // The latest fill by the clinic's days, whatever offset each was written with.
+    const later = fill('2026-03-01T23:00:00-06:00');
+    expect(
+      toPatientMedication(order, new Map(), [fill('2026-02-27T10:00:00Z'), later], zone)
+        .lastFilledOn,
+    ).toBe('2026-03-01');
   });
 
   it("falls back to the prescription's expected supply when nothing was filled", () => {

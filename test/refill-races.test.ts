@@ -6,9 +6,10 @@
 // DATABASE_URL, where the transactions really meet.)
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decisionKey, taskKey } from '../src/modules/refills/writeback.ts';
 import { createSession, sessionCookieName } from '../src/platform/auth/sessions.ts';
 import { type TestApp, testApp } from './support/app.ts';
-import { createClinic } from './support/factories.ts';
+import { createClinic, createUser } from './support/factories.ts';
 import {
   cacheMedication,
   createPharmacy,
@@ -77,6 +78,21 @@ async function submit(tab: Tab, medicationIds: string[]): Promise<Answer> {
   return { status: res.status, body: (await res.json()) as Answer['body'] };
 }
 
+/** A POST from the tab, its answer's status. */
+async function post(tab: Tab, path: string, body: object = {}): Promise<number> {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: {
+      cookie: tab.cookie,
+      'x-csrf-token': tab.csrfToken,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
 const count = async (table: 'ehr_outbox' | 'refill_requests', patientId: string) =>
   Number(
     (
@@ -142,5 +158,56 @@ describe('simultaneous refill submissions over HTTP', () => {
     expect([...byMedication.keys()].sort()).toEqual([a, b, c].sort());
     for (const ids of byMedication.values()) expect(ids.size).toBe(1);
     expect(await count('ehr_outbox', p.id)).toBe(3);
+  }, 60_000);
+
+  it("a patient's cancel racing a provider's approval: exactly one wins, and the state agrees with it", async () => {
+    const p = await refillPatient(t, clinic.id);
+    const provider = await createUser(db(), t.config, {
+      roles: [{ role: 'provider', clinicId: clinic.id }],
+    });
+    const [patientTab, providerTab] = await Promise.all([tab(p.userId), tab(provider.id)]);
+    const winners = new Set<string>();
+    for (let round = 0; round < 6; round++) {
+      const med = await cacheMedication(db(), p, dueMedication(`Drug ${round} 10 MG Oral Tablet`));
+      const made = await submit(patientTab, [med]);
+      const id = made.body.requests?.[0]?.id as string;
+
+      const [cancel, approve] = await Promise.all([
+        post(patientTab, `/api/refills/${id}/cancel`),
+        post(providerTab, `/api/staff/refills/${id}/approve`),
+      ]);
+
+      expect([cancel, approve].sort()).toEqual([200, 409]);
+      const row = await db()
+        .selectFrom('refill_requests')
+        .select(['status', 'decided_by'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const outbox = await db()
+        .selectFrom('ehr_outbox')
+        .select(['idempotency_key', 'status'])
+        .where('idempotency_key', 'in', [taskKey(id), decisionKey(id)])
+        .orderBy('idempotency_key')
+        .execute();
+      const kinds = (
+        await db().selectFrom('refill_events').select('kind').where('request_id', '=', id).execute()
+      ).map((e) => e.kind);
+      if (approve === 200) {
+        winners.add('approve');
+        expect(row).toEqual({ status: 'approved', decided_by: provider.id });
+        expect(outbox).toEqual([
+          { idempotency_key: decisionKey(id), status: 'pending' },
+          { idempotency_key: taskKey(id), status: 'pending' },
+        ]);
+        expect(kinds).not.toContain('cancelled');
+      } else {
+        winners.add('cancel');
+        expect(row).toEqual({ status: 'cancelled', decided_by: null });
+        // Nothing left to reach the EHR: no decision, and the Task never sent.
+        expect(outbox).toEqual([{ idempotency_key: taskKey(id), status: 'discarded' }]);
+        expect(kinds).not.toContain('approved');
+      }
+    }
+    expect(winners.size).toBeGreaterThan(0);
   }, 60_000);
 });

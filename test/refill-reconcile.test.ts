@@ -9,8 +9,8 @@ import type { MedicationRequest, Patient, Task } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../src/ehr/gateway/fhir-client.ts';
 import { DEFAULT_POLICY, drainOutbox } from '../src/ehr/outbox/worker.ts';
-import { medicationDiscontinuedCheck } from '../src/ehr/reconcile/planned-checks.ts';
 import { reconcile } from '../src/ehr/reconcile/reconcile.ts';
+import { medicationDiscontinuedCheck } from '../src/ehr/reconcile/refill-checks.ts';
 import { syncPatient } from '../src/ehr/sync/sync.ts';
 import {
   decisionKey,
@@ -269,5 +269,70 @@ describe('a prescription stopped in the EHR behind the portal’s back', () => {
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('cannot_resolve_so');
     expect(await status(s)).toBe('cancelled');
+  });
+});
+
+describe('an approval on its way to the EHR', () => {
+  it('is not flagged when the EHR completed the original because our refill order exists', async () => {
+    const s = await pendingRefill();
+    const approved = await s.provider.post(`/api/staff/refills/${s.requestId}/approve`, {});
+    expect(approved.statusCode, approved.body).toBe(200);
+    // The order reached the EHR (its answer is still on its way) and the EHR closed the original.
+    await gateway().create<MedicationRequest>({
+      resourceType: 'MedicationRequest',
+      status: 'active',
+      intent: 'order',
+      identifier: [{ system: REFILL_IDENTIFIER_SYSTEM, value: s.requestId }],
+      subject: s.original.subject,
+      medicationCodeableConcept: s.original.medicationCodeableConcept,
+      priorPrescription: { reference: `MedicationRequest/${s.original.id}` },
+    });
+    await endInEhr(s, 'completed');
+    const summary = await reconcile(db(), gateway(), {
+      scope: { clinicId: s.clinicId },
+      checks: [medicationDiscontinuedCheck],
+    });
+    expect(summary).toMatchObject({ checked: 1, found: 0, errors: 0 });
+    expect(await open(s)).toEqual([]);
+  });
+
+  it('cannot be stopped from the desk while the decision is sending or failing, only once it died', async () => {
+    const s = await pendingRefill();
+    const approved = await s.provider.post(`/api/staff/refills/${s.requestId}/approve`, {});
+    expect(approved.statusCode, approved.body).toBe(200);
+    await endInEhr(s, 'stopped');
+    await reconcileClinic(s);
+    const [found] = await open(s);
+    const decisionStatus = (status: 'sending' | 'failed' | 'dead') =>
+      db()
+        .updateTable('ehr_outbox')
+        .set({ status })
+        .where('idempotency_key', '=', decisionKey(s.requestId))
+        .execute();
+    for (const sending of ['sending', 'failed'] as const) {
+      await decisionStatus(sending);
+      const res = await resolve(s, found?.id as string, { action: 'take_ehr' });
+      expect(res.statusCode, sending).toBe(409);
+      expect(res.json().error.message).toBe(
+        'The approval is being sent to the EHR; try again shortly.',
+      );
+      expect(await status(s)).toBe('approved');
+      expect((await open(s)).map((d) => d.id)).toEqual([found?.id]);
+    }
+    await decisionStatus('dead');
+    expect((await resolve(s, found?.id as string, { action: 'take_ehr' })).statusCode).toBe(200);
+    expect(await status(s)).toBe('stopped');
+  });
+});
+
+describe('a prescription put on hold in the EHR', () => {
+  it('is no longer refillable, like a stopped one: the pending request is flagged', async () => {
+    const s = await pendingRefill();
+    await endInEhr(s, 'on-hold');
+    expect((await reconcileClinic(s)).opened).toBe(1);
+    expect((await open(s))[0]).toMatchObject({
+      subject_key: `RefillRequest/${s.requestId}`,
+      ehr_version: { status: 'on-hold', medication: DRUG },
+    });
   });
 });

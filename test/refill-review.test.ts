@@ -12,6 +12,8 @@ import { createProvider, createSlots, createVisitType, daysFromNow } from './sup
 
 const LISINOPRIL = '314076';
 const SERTRALINE = '312940';
+/** Alprazolam 0.5 MG Oral Tablet: schedule IV. */
+const ALPRAZOLAM = '308048';
 
 let t: TestApp;
 const db = () => t.database.db;
@@ -40,14 +42,23 @@ beforeAll(async () => {
   strangerProvider = await staff('provider', elsewhere.id);
   await db()
     .insertInto('refill_protocols')
-    .values({ clinic_id: clinic.id, rxnorm_code: LISINOPRIL, name: 'Lisinopril' })
+    .values([
+      { clinic_id: clinic.id, rxnorm_code: LISINOPRIL, name: 'Lisinopril' },
+      // Written before the rules refused controlled drugs in a protocol: it must not count.
+      { clinic_id: clinic.id, rxnorm_code: ALPRAZOLAM, name: 'Alprazolam' },
+    ])
     .execute();
   patient = await refillPatient(t, clinic.id, { email: `refill-${Date.now()}@example.org` });
 });
 afterAll(() => t?.close());
 
 /** A request as the patient's submission leaves it, written straight into the tables. */
-async function newRequest(name: string, rxnormCode: string | null, createdAt = new Date()) {
+async function newRequest(
+  name: string,
+  rxnormCode: string | null,
+  createdAt = new Date(),
+  kind: 'refill' | 'renewal' = 'refill',
+) {
   const medicationId = await cacheMedication(db(), patient, dueMedication(name, rxnormCode));
   const row = await db()
     .insertInto('refill_requests')
@@ -58,7 +69,7 @@ async function newRequest(name: string, rxnormCode: string | null, createdAt = n
       medication_name: name,
       rxnorm_code: rxnormCode,
       ehr_prescriber_id: 'pract-1',
-      kind: 'refill',
+      kind,
       requested_by: patient.userId,
       created_at: createdAt,
     })
@@ -323,6 +334,39 @@ describe('decisions', () => {
     expect(await request(on.id)).toMatchObject({ status: 'approved', decided_by: nurse.id });
   });
 
+  it('refuses a nurse a renewal or a controlled drug even when the protocol names it: 403, audited', async () => {
+    const renewal = await newRequest(
+      'Lisinopril 10 MG Oral Tablet',
+      LISINOPRIL,
+      new Date(),
+      'renewal',
+    );
+    const controlled = await newRequest('Alprazolam 0.5 MG Oral Tablet', ALPRAZOLAM);
+    for (const r of [renewal, controlled]) {
+      const view = await nurse.client.get(`/api/staff/refills/${r.id}`);
+      expect(view.json()).toMatchObject({ mayApprove: false, mayDeny: false });
+      const since = await lastAuditId();
+      const approve = await nurse.client.post(`/api/staff/refills/${r.id}/approve`, {});
+      expect(approve.statusCode).toBe(403);
+      expect(approve.json().error.code).toBe('not_permitted');
+      expect(approve.json().error.message).toMatch(/renewal or a controlled medication/);
+      expect(await auditSince(since, nurse.id)).toEqual([
+        expect.objectContaining({
+          action: 'access_denied',
+          resource_id: r.id,
+          patient_id: patient.id,
+          details: { attempted: 'approve' },
+        }),
+      ]);
+      expect((await request(r.id)).status).toBe('in_review');
+      expect(await outboxFor(r.id)).toEqual([]);
+      // A provider may.
+      expect(
+        (await provider.client.post(`/api/staff/refills/${r.id}/approve`, {})).statusCode,
+      ).toBe(200);
+    }
+  });
+
   it('lets a provider approve (the decision queued for the EHR, the patient told) and deny with a reason', async () => {
     const a = await newRequest('Sertraline 50 MG Oral Tablet', SERTRALINE);
     const mailsBefore = (await mailsTo(patient.userId)).length;
@@ -334,7 +378,8 @@ describe('decisions', () => {
     expect(row).toMatchObject({ status: 'approved', decided_by: provider.id, deny_reason: null });
     expect(row.decided_at).toBeInstanceOf(Date);
     expect(await outboxFor(a.id)).toEqual(['refill.decision']);
-    expect((await mailsTo(patient.userId)).length).toBe(mailsBefore + 1);
+    // Told once the order reaches the EHR ('sent'), not twice.
+    expect((await mailsTo(patient.userId)).length).toBe(mailsBefore);
     // The approval's note stays with staff.
     expect(await events(a.id)).toContainEqual(
       expect.objectContaining({ kind: 'note', for_patient: false, text: 'Stable on this dose' }),
@@ -348,6 +393,7 @@ describe('decisions', () => {
       reason: 'Please book a visit so we can check how it works for you.',
     });
     expect(denied.statusCode).toBe(200);
+    expect((await mailsTo(patient.userId)).length).toBe(mailsBefore + 1);
     expect(denied.json()).toMatchObject({
       status: 'denied',
       denyReason: 'Please book a visit so we can check how it works for you.',
@@ -381,6 +427,47 @@ describe('decisions', () => {
     expect(await outboxFor(r.id)).toEqual(['refill.decision']);
     const view = (await provider.client.get(`/api/staff/refills/${r.id}`)).json();
     expect(view).toMatchObject({ mayApprove: false, mayDeny: false });
+  });
+
+  it('keeps taking staff notes after the decision, as the record of what followed', async () => {
+    const r = await newRequest('Sertraline 50 MG Oral Tablet', SERTRALINE);
+    const denied = await provider.client.post(`/api/staff/refills/${r.id}/deny`, {
+      reason: 'Please book a visit first.',
+    });
+    expect(denied.statusCode).toBe(200);
+    const noted = await nurse.client.post(`/api/staff/refills/${r.id}/notes`, {
+      text: '  Called the patient; visit booked for Friday.  ',
+    });
+    expect(noted.statusCode, noted.body).toBe(200);
+    expect((await request(r.id)).status).toBe('denied');
+    expect((await events(r.id)).at(-1)).toEqual({
+      kind: 'note',
+      for_patient: false,
+      text: 'Called the patient; visit booked for Friday.',
+      actor_user_id: nurse.id,
+    });
+  });
+
+  it('refuses texts of spaces only (400 naming the field) and keeps texts trimmed', async () => {
+    const r = await newRequest('Sertraline 50 MG Oral Tablet', SERTRALINE);
+    expect((await provider.client.get(`/api/staff/refills/${r.id}`)).statusCode).toBe(200);
+    const blank = '   \n\t ';
+    for (const [path, body, field] of [
+      ['notes', { text: blank }, 'text'],
+      ['question', { text: blank }, 'text'],
+      ['approve', { note: blank }, 'note'],
+      ['deny', { reason: blank }, 'reason'],
+    ] as const) {
+      const res = await provider.client.post(`/api/staff/refills/${r.id}/${path}`, body);
+      expect(res.statusCode, path).toBe(400);
+      expect(res.json().error.details).toEqual([expect.objectContaining({ field })]);
+    }
+    expect((await request(r.id)).status).toBe('in_review');
+    const denied = await provider.client.post(`/api/staff/refills/${r.id}/deny`, {
+      reason: '  Please book a visit first.\n',
+    });
+    expect(denied.json().denyReason).toBe('Please book a visit first.');
+    expect((await request(r.id)).deny_reason).toBe('Please book a visit first.');
   });
 });
 

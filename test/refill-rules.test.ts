@@ -17,7 +17,9 @@ import {
   type EligibilityRules,
   eligibility,
   type MedicationFacts,
+  withLastSent,
 } from '../src/modules/refills/rules.ts';
+import { NOT_REFILLABLE } from '../src/modules/refills/tables.ts';
 
 const DAY = 86_400_000;
 /** Days since 1970-01-01 of a YYYY-MM-DD date, and back: the spec's own date maths. */
@@ -137,6 +139,37 @@ describe('eligibility', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('refuses as not_active every status the EHR cannot refill from', () => {
+    const m = {
+      controlledSchedule: null,
+      refillsRemaining: 2,
+      lastFilledOn: null,
+      daysSupply: null,
+      hasOpenRequest: false,
+    };
+    for (const status of NOT_REFILLABLE)
+      expect(
+        eligibility({ ...m, status }, { earlyDays: 7, controlledOnline: true }, '2026-03-08'),
+      ).toMatchObject({ refusal: 'not_active' });
+  });
+
+  it('counts a refill sent as a fill, and a recent one of unknown supply as still open', () => {
+    const m: MedicationFacts = {
+      status: 'active',
+      controlledSchedule: null,
+      refillsRemaining: 2,
+      lastFilledOn: '2026-01-10',
+      daysSupply: 30,
+      hasOpenRequest: false,
+    };
+    expect(withLastSent(m, '2026-03-01', '2026-03-08').lastFilledOn).toBe('2026-03-01');
+    expect(withLastSent(m, '2026-01-01', '2026-03-08').lastFilledOn).toBe('2026-01-10');
+    expect(withLastSent(m, null, '2026-03-08')).toBe(m);
+    const unknown = { ...m, daysSupply: null };
+    expect(withLastSent(unknown, '2026-02-07', '2026-03-08').hasOpenRequest).toBe(true);
+    expect(withLastSent(unknown, '2026-02-06', '2026-03-08').hasOpenRequest).toBe(false);
   });
 
   it('never lets schedule II be asked for online, whatever the clinic allows', () => {

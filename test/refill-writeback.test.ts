@@ -448,3 +448,104 @@ describe('a prescription stopped in the EHR before the approval is sent', () => 
     });
   });
 });
+
+describe("the patient's mail about an approval", () => {
+  it('is one "updated" mail when the order was sent, none at the approval itself', async () => {
+    const s = await requested();
+    const received = (await mailTo(s.email)).length;
+    await decide(s, { approve: true });
+    expect(await mailTo(s.email)).toHaveLength(received);
+    await sendToEhr(s);
+    expect((await request(s.requestId)).status).toBe('sent');
+    const after = (await mailTo(s.email)).slice(received);
+    expect(after.map((m) => m.subject)).toEqual(['Your refill request was updated']);
+  });
+});
+
+const discrepancy = (subjectKey: string) =>
+  db()
+    .selectFrom('discrepancies')
+    .select(['type', 'status', 'severity', 'suggested_action', 'ehr_reference', 'portal_version'])
+    .where('subject_key', '=', subjectKey)
+    .execute();
+
+const auditOf = (resourceType: string, resourceId: string) =>
+  db()
+    .selectFrom('audit_events')
+    .select(['action', 'details'])
+    .where('resource_type', '=', resourceType)
+    .where('resource_id', '=', resourceId)
+    .execute();
+
+describe('an order that reaches the EHR after the portal closed the request', () => {
+  it('leaves the request closed and gives staff a discrepancy, audited', async () => {
+    const s = await requested();
+    await decide(s, { approve: true });
+    // Stopped in the portal while the approval was on its way (the desk, then a retried send).
+    await db()
+      .updateTable('refill_requests')
+      .set({ status: 'stopped' })
+      .where('id', '=', s.requestId)
+      .execute();
+    await sendToEhr(s);
+
+    const [order] = await gateway().search<MedicationRequest>('MedicationRequest', {
+      identifier: `${REFILL_IDENTIFIER_SYSTEM}|${s.requestId}`,
+    });
+    expect(order?.id).toBeDefined();
+    expect((await request(s.requestId)).status).toBe('stopped');
+    expect(await discrepancy(`RefillRequest/${s.requestId}/order`)).toEqual([
+      {
+        type: 'medication_discontinued_with_pending_refill',
+        status: 'open',
+        severity: 'high',
+        suggested_action: 'review',
+        ehr_reference: `MedicationRequest/${order?.id}`,
+        portal_version: { status: 'stopped', medication: DRUG },
+      },
+    ]);
+    const [found] = await db()
+      .selectFrom('discrepancies')
+      .select('id')
+      .where('subject_key', '=', `RefillRequest/${s.requestId}/order`)
+      .execute();
+    expect(await auditOf('Discrepancy', found?.id as string)).toContainEqual(
+      expect.objectContaining({ action: 'create' }),
+    );
+    expect((await auditOf('RefillRequest', s.requestId)).map((a) => a.details)).toContainEqual(
+      expect.objectContaining({ ehrMedicationRequestId: order?.id, orderedWhileClosed: true }),
+    );
+  });
+});
+
+describe('a decision the EHR refuses for good', () => {
+  it('gives staff a discrepancy instead of leaving the approval waiting for ever', async () => {
+    const s = await requested();
+    await sendToEhr(s);
+    await decide(s, { approve: true });
+    const refusing = new Proxy(gateway(), {
+      get(target, prop, receiver) {
+        if (prop === 'orderRefill')
+          return async () => {
+            throw new EhrError('The EHR refused the order', 422, undefined, false);
+          };
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await sendToEhr(s, refusing);
+
+    expect((await outboxRow(decisionKey(s.requestId))).status).toBe('dead');
+    expect((await request(s.requestId)).status).toBe('approved');
+    expect(await discrepancy(`RefillRequest/${s.requestId}/decision`)).toEqual([
+      {
+        type: 'medication_discontinued_with_pending_refill',
+        status: 'open',
+        severity: 'high',
+        suggested_action: 'review',
+        ehr_reference: `MedicationRequest/${s.original.id}`,
+        portal_version: { status: 'approved', decision: 'approved', medication: DRUG },
+      },
+    ]);
+  });
+});

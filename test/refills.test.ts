@@ -3,6 +3,7 @@
 // answering the care team, the confirmation mail, and nobody else's refill
 // within reach.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EhrGateway } from '../src/ehr/gateway/gateway.ts';
 import { recordEvent } from '../src/modules/refills/events.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
@@ -227,8 +228,11 @@ describe('requesting', () => {
     const theirs = await createPharmacy(db(), elsewhere.id);
 
     const wrongPharmacy = await submit(p, [due], { pharmacyId: theirs.id });
-    expect(wrongPharmacy.statusCode).toBe(404);
-    expect(wrongPharmacy.json().error.code).toBe('pharmacy_not_found');
+    expect(wrongPharmacy.statusCode).toBe(400);
+    expect(wrongPharmacy.json().error).toMatchObject({
+      code: 'validation_failed',
+      details: [expect.objectContaining({ field: 'pharmacyId' })],
+    });
     const wrongClinic = await p.client.get(`/api/refills/pharmacies?clinicId=${elsewhere.id}`);
     expect(wrongClinic.statusCode).toBe(404);
     const denied = await db()
@@ -421,3 +425,167 @@ async function emailOf(userId: string): Promise<string> {
     .executeTakeFirstOrThrow();
   return u.email;
 }
+
+/** Today on the clinics' calendar (the test clinics are in Chicago). */
+const chicagoToday = () =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Chicago' }).format();
+
+/** The request as the write-back leaves it once the EHR has the new order: sent. */
+async function markSent(requestId: string, newOrderId: string) {
+  await db()
+    .updateTable('refill_requests')
+    .set({ status: 'sent', new_ehr_medication_request_id: newOrderId })
+    .where('id', '=', requestId)
+    .execute();
+  await recordEvent(db(), requestId, 'sent');
+}
+
+const eligibilityOf = async (p: Patient, id: string, query = '') => {
+  const res = await p.client.get(`/api/refills/medications${query}`);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().medications.find((m: { id: string }) => m.id === id).eligibility;
+};
+
+describe('a refill just sent', () => {
+  it('counts as the last fill: the drug and its new order are too soon until the supply runs low', async () => {
+    const p = await refillPatient(t, clinic.id);
+    const med = await cacheMedication(db(), p, dueMedication('Lisinopril 10 MG Oral Tablet'));
+    // The new order, synced back before any dispense of it.
+    const newOrder = await cacheMedication(db(), p, {
+      name: 'Lisinopril 10 MG Oral Tablet',
+      repeatsAllowed: 3,
+      supplyDays: 30,
+    });
+    const [request] = (await submit(p, [med])).json().requests;
+    await markSent(request.id, newOrder);
+
+    // 30 days of supply from today, less the clinic's default 7 early days.
+    const availableOn = addDays(chicagoToday(), 23);
+    for (const id of [med, newOrder])
+      expect(await eligibilityOf(p, id)).toEqual({ kind: null, refusal: 'too_soon', availableOn });
+    const again = await submit(p, [med]);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.details).toEqual([{ medicationId: med, refusal: 'too_soon' }]);
+  });
+
+  it('with no known supply reads as a request still open for 30 days', async () => {
+    const p = await refillPatient(t, clinic.id);
+    const med = await cacheMedication(db(), p, { name: 'Metformin 500 MG Oral Tablet' });
+    const [request] = (await submit(p, [med])).json().requests;
+    await markSent(request.id, `medreq-new-${request.id.slice(0, 8)}`);
+    expect(await eligibilityOf(p, med)).toEqual({
+      kind: null,
+      refusal: 'open_request',
+      availableOn: null,
+    });
+    // Sent 31 days ago: asked for again as usual.
+    await db()
+      .updateTable('refill_events')
+      .set({ created_at: new Date(Date.now() - 31 * 86_400_000) })
+      .where('request_id', '=', request.id)
+      .where('kind', '=', 'sent')
+      .execute();
+    expect(await eligibilityOf(p, med)).toMatchObject({ refusal: null, kind: 'refill' });
+  });
+});
+
+describe('the clinic the medications are judged for', () => {
+  it('is the one asked for (default the first registration), with its own rules, as submitting does', async () => {
+    const p = await refillPatient(t, clinic.id);
+    const second = await createClinic(db());
+    const secondPharmacy = await createPharmacy(db(), second.id);
+    await db()
+      .insertInto('patient_clinics')
+      .values({
+        patient_id: p.id,
+        clinic_id: second.id,
+        mrn: `MRN-${p.id.slice(0, 8)}`,
+        registered_at: new Date(Date.now() + 60_000),
+      })
+      .execute();
+    // The second clinic allows no early requests: 25 days into a 30-day fill is too soon there.
+    await db().insertInto('refill_rules').values({ clinic_id: second.id, early_days: 0 }).execute();
+    const med = await cacheMedication(db(), p, {
+      name: 'Atorvastatin 20 MG Oral Tablet',
+      repeatsAllowed: 3,
+      supplyDays: 30,
+      filledDaysAgo: [-25],
+    });
+
+    const first = (await p.client.get('/api/refills/medications')).json();
+    expect(first.clinicId).toBe(clinic.id);
+    expect(first.clinics.map((c: { id: string }) => c.id)).toEqual([clinic.id, second.id]);
+    expect(await eligibilityOf(p, med)).toMatchObject({ refusal: null });
+
+    const there = (await p.client.get(`/api/refills/medications?clinicId=${second.id}`)).json();
+    expect(there.clinicId).toBe(second.id);
+    expect(await eligibilityOf(p, med, `?clinicId=${second.id}`)).toMatchObject({
+      refusal: 'too_soon',
+    });
+    const refused = await submit(p, [med], { clinicId: second.id, pharmacyId: secondPharmacy.id });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.details).toEqual([{ medicationId: med, refusal: 'too_soon' }]);
+
+    const elsewhere = await createClinic(db());
+    const stranger = await p.client.get(`/api/refills/medications?clinicId=${elsewhere.id}`);
+    expect(stranger.statusCode).toBe(404);
+    const denied = await db()
+      .selectFrom('audit_events')
+      .select(['clinic_id', 'details'])
+      .where('actor_user_id', '=', p.userId)
+      .where('action', '=', 'access_denied')
+      .execute();
+    expect(denied).toEqual([{ clinic_id: elsewhere.id, details: { attempted: 'query' } }]);
+  });
+});
+
+describe('texts the patient writes', () => {
+  it('refuses a note or an answer of spaces only (400 naming the field) and keeps them trimmed', async () => {
+    const p = await refillPatient(t, clinic.id);
+    const med = await cacheMedication(db(), p, dueMedication('Lisinopril 10 MG Oral Tablet'));
+    const blank = await submit(p, [med], { note: '  \n ' });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json().error.details).toEqual([expect.objectContaining({ field: 'note' })]);
+    expect(await requestsOf(p.id)).toEqual([]);
+
+    const [request] = (await submit(p, [med], { note: '  Running low \n' })).json().requests;
+    expect(request.note).toBe('Running low');
+    await recordEvent(db(), request.id, 'question', { text: 'Still daily?' });
+    const blankAnswer = await p.client.post(`/api/refills/${request.id}/answer`, { text: '   ' });
+    expect(blankAnswer.statusCode).toBe(400);
+    expect(blankAnswer.json().error.details).toEqual([expect.objectContaining({ field: 'text' })]);
+    const answered = await p.client.post(`/api/refills/${request.id}/answer`, { text: ' Yes. ' });
+    expect(answered.json().events.at(-1)).toMatchObject({ kind: 'answer', text: 'Yes.' });
+  });
+});
+
+describe('a patient not linked to the EHR', () => {
+  it('is asked to call the clinic instead of requesting online (409), where the portal has an EHR', async () => {
+    const unused = new Proxy({} as EhrGateway, {
+      get() {
+        throw new Error('the EHR is not asked');
+      },
+    });
+    const withEhr = await testApp({ database: t.database, ehr: unused });
+    try {
+      const p = await refillPatient(withEhr, clinic.id);
+      const med = await cacheMedication(db(), p, dueMedication('Lisinopril 10 MG Oral Tablet'));
+      await db()
+        .updateTable('patients')
+        .set({ ehr_patient_id: null })
+        .where('id', '=', p.id)
+        .execute();
+      const res = await p.client.post('/api/refills', {
+        clinicId: clinic.id,
+        medicationIds: [med],
+        pharmacyId: pharmacy.id,
+      });
+      expect(res.statusCode).toBe(409);
+      expect(res.json().error.code).toBe('not_linked');
+      expect(res.json().error.message).toMatch(/call the clinic/);
+      expect(await requestsOf(p.id)).toEqual([]);
+    } finally {
+      await withEhr.close();
+    }
+  });
+});

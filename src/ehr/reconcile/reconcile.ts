@@ -16,14 +16,14 @@ import {
 } from './appointment-checks.ts';
 import type { DiscrepancyCheck, Finding, ReconcileScope } from './checks.ts';
 import { demographicsCheck } from './demographics-check.ts';
-import { medicationDiscontinuedCheck } from './planned-checks.ts';
+import { medicationDiscontinuedCheck } from './refill-checks.ts';
 
 type Db = Kysely<Schema>;
 
 export const RECONCILE_QUEUE = 'ehr.reconcile';
 export const RECONCILE_CRON = '*/15 * * * *';
 
-/** Checks with portal state to compare today; planned-checks.ts holds any still waiting. */
+/** Every check: each compares one kind of portal state with the EHR. */
 export const CHECKS: readonly DiscrepancyCheck[] = [
   demographicsCheck,
   appointmentMissingCheck,

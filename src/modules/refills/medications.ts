@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { lookupNames } from '../../ehr/sync/directory.ts';
 import type { SyncedType } from '../../ehr/sync/feeds.ts';
 import type { Schema } from '../../platform/db/schema.ts';
+import { localDate } from '../../platform/time/zoned-time.ts';
 import { referencesOf, toMedication } from '../records/map.ts';
 import { type CachedRow, cachedPage } from '../records/store.ts';
 
@@ -23,7 +24,7 @@ export interface PatientMedication {
   prescribedOn: string | null;
   /** The id in the requester's 'Practitioner/<id>' reference. */
   ehrPrescriberId: string | null;
-  /** YYYY-MM-DD of the latest completed dispense. */
+  /** YYYY-MM-DD of the latest completed dispense, on the clinic's calendar. */
   lastFilledOn: string | null;
   /** The latest dispense's days of supply, else the prescription's expected supply. */
   daysSupply: number | null;
@@ -31,23 +32,31 @@ export interface PatientMedication {
   refillsRemaining: number | null;
 }
 
-/** Every prescription of the patient: active first, then the newest. */
-export async function patientMedications(db: Db, patientId: string): Promise<PatientMedication[]> {
+/**
+ * Every prescription of the patient: active first, then the newest. Fill
+ * dates are days in `timeZone` (the clinic's), as "too soon" counts them.
+ */
+export async function patientMedications(
+  db: Db,
+  patientId: string,
+  timeZone = 'UTC',
+): Promise<PatientMedication[]> {
   const orders = await allCached(db, patientId, 'MedicationRequest');
   const fills = fillsByOrder(await allCached(db, patientId, 'MedicationDispense'));
   const names = await lookupNames(
     db,
     orders.flatMap((o) => referencesOf(o.resource)),
   );
-  return orders.map((o) => toPatientMedication(o.resource, names, fills.get(o.id) ?? []));
+  return orders.map((o) => toPatientMedication(o.resource, names, fills.get(o.id) ?? [], timeZone));
 }
 
 export async function patientMedication(
   db: Db,
   patientId: string,
   id: string,
+  timeZone = 'UTC',
 ): Promise<PatientMedication | undefined> {
-  return (await patientMedications(db, patientId)).find((m) => m.id === id);
+  return (await patientMedications(db, patientId, timeZone)).find((m) => m.id === id);
 }
 
 /** One prescription and its completed fills, in the refills module's terms. */
@@ -55,11 +64,13 @@ export function toPatientMedication(
   order: Json,
   names: Map<string, string>,
   fills: Json[],
+  timeZone = 'UTC',
 ): PatientMedication {
   const m = toMedication(order, names);
   const dispense = obj(order.dispenseRequest);
+  const day = (f: Json) => handedOver(f, timeZone);
   const latest = fills.reduce<Json | undefined>(
-    (a, f) => (a && handedOver(a) >= handedOver(f) ? a : f),
+    (a, f) => (a && day(a) >= day(f) ? a : f),
     undefined,
   );
   const allowed = nonNegative(dispense.numberOfRepeatsAllowed);
@@ -72,7 +83,7 @@ export function toPatientMedication(
     prescriber: m.prescriber,
     prescribedOn: m.prescribedOn,
     ehrPrescriberId: idIn(obj(order.requester).reference, 'Practitioner'),
-    lastFilledOn: latest ? handedOver(latest) || null : null,
+    lastFilledOn: latest ? day(latest) || null : null,
     daysSupply:
       (latest ? inDays(latest.daysSupply) : null) ?? inDays(dispense.expectedSupplyDuration),
     // The first fill is not a refill; fills beyond the allowed ones leave none.
@@ -104,10 +115,16 @@ function fillsByOrder(dispenses: CachedRow[]): Map<string, Json[]> {
   return by;
 }
 
-/** The day a dispense was handed over (or prepared), as written; '' when unknown. */
-function handedOver(d: Json): string {
+/**
+ * The day a dispense was handed over (or prepared): a date as written, a
+ * date-time as the day it was in `timeZone` (evening in Chicago is tomorrow
+ * in UTC); '' when unknown.
+ */
+function handedOver(d: Json, timeZone: string): string {
   const when = typeof d.whenHandedOver === 'string' ? d.whenHandedOver : d.whenPrepared;
-  return typeof when === 'string' && /^\d{4}-\d{2}-\d{2}/.test(when) ? when.slice(0, 10) : '';
+  if (typeof when !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(when)) return '';
+  const instant = when.length > 10 ? Date.parse(when) : Number.NaN;
+  return Number.isNaN(instant) ? when.slice(0, 10) : localDate(timeZone, instant);
 }
 
 function rxnormCode(concept: unknown): string | null {

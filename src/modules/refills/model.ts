@@ -10,7 +10,8 @@ export const Uuid = Type.String({ format: 'uuid' });
 const Maybe = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 /** An EHR resource id (FHIR id rules). */
 export const EhrId = Type.String({ pattern: '^[A-Za-z0-9\\-.]{1,64}$', description: 'an EHR id' });
-const Note = (max: number) => Type.String({ minLength: 1, maxLength: max });
+/** A text a person wrote: at least one character that is not a space (stored trimmed). */
+export const Note = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
 
 /** Why a medication cannot be asked for online (rules.ts decides, in this order). */
 export const REFUSALS = [

@@ -3,36 +3,15 @@
 // business days, counted on the clinic's own calendar), or those decided.
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../../platform/db/schema.ts';
-import {
-  addDays,
-  isoWeekday,
-  localDate,
-  localTime,
-  zonedTimeToUtc,
-} from '../../platform/time/zoned-time.ts';
+import { addBusinessDays } from '../../platform/time/business-days.ts';
 import { clinicRefillRules } from './clinic-rules.ts';
 import type { QueueItem } from './model.ts';
 import { UNDECIDED } from './tables.ts';
 
 export const QUEUE_PAGE = 50;
 
-/**
- * `from` plus `days` business days: the same local time of day on the
- * `days`-th weekday after `from`'s local date (Saturdays and Sundays are not
- * counted, so a Friday request due in 2 is due Tuesday, as is a Saturday one).
- */
-export function addBusinessDays(from: Date, days: number, zone: string): Date {
-  let date = localDate(zone, from.getTime());
-  for (let counted = 0; counted < days; ) {
-    date = addDays(date, 1);
-    if (isoWeekday(date) <= 5) counted++;
-  }
-  // Seconds and below are kept as they were; the time zone math works in minutes.
-  const belowMinute = from.getTime() % 60_000;
-  return new Date(
-    zonedTimeToUtc(date, localTime(zone, from.getTime()), zone).getTime() + belowMinute,
-  );
-}
+// Shared with messaging; still exported here, where refills' callers find it.
+export { addBusinessDays };
 
 export interface ClinicClock {
   id: string;

@@ -5,13 +5,14 @@ import type { Kysely } from 'kysely';
 import { type AuditSource, audit } from '../../platform/audit/audit.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
+import { localDate } from '../../platform/time/zoned-time.ts';
 import { clinicRefillRules } from './clinic-rules.ts';
 import { controlledSchedule } from './controlled.ts';
 import { moveStatus, recordEvent } from './events.ts';
-import { type PatientMedication, patientMedication, patientMedications } from './medications.ts';
+import { type PatientMedication, patientMedications } from './medications.ts';
 import type { Eligibility, MedicationRefill, RefillSubmit } from './model.ts';
 import { queueRefillNotice } from './notices.ts';
-import { eligibility } from './rules.ts';
+import { eligibility, withLastSent } from './rules.ts';
 import { OPEN, type RefillStatus, UNDECIDED } from './tables.ts';
 import { queueRefillTask, queueRefillWithdrawal } from './writeback.ts';
 
@@ -55,11 +56,34 @@ async function openRequests(db: Db, patientId: string) {
   return new Map(rows.map((r) => [r.ehr_medication_request_id, r]));
 }
 
+/**
+ * The clinic's calendar day each medication last had a refill sent to the EHR,
+ * by the id of the order asked about and of the new order the refill made.
+ */
+async function lastSent(db: Db, patientId: string, timeZone: string) {
+  const rows = await db
+    .selectFrom('refill_requests as r')
+    .innerJoin('refill_events as e', (j) =>
+      j.onRef('e.request_id', '=', 'r.id').on('e.kind', '=', 'sent'),
+    )
+    .select(['r.ehr_medication_request_id', 'r.new_ehr_medication_request_id', 'e.created_at'])
+    .where('r.patient_id', '=', patientId)
+    .where('r.status', '=', 'sent')
+    .execute();
+  const by = new Map<string, string>();
+  for (const r of rows) {
+    const on = localDate(timeZone, r.created_at.getTime());
+    for (const id of [r.ehr_medication_request_id, r.new_ehr_medication_request_id])
+      if (id && on > (by.get(id) ?? '')) by.set(id, on);
+  }
+  return by;
+}
+
 function judged(
   m: PatientMedication,
   rules: { earlyDays: number; controlledOnline: boolean },
   today: string,
-  hasOpenRequest: boolean,
+  known: { hasOpenRequest: boolean; sentOn: string | null },
 ): { schedule: 2 | 3 | 4 | 5 | null; eligibility: Eligibility } {
   const schedule = controlledSchedule({ rxnormCode: m.rxnormCode, name: m.name });
   const facts = {
@@ -68,9 +92,12 @@ function judged(
     refillsRemaining: m.refillsRemaining,
     lastFilledOn: m.lastFilledOn,
     daysSupply: m.daysSupply,
-    hasOpenRequest,
+    hasOpenRequest: known.hasOpenRequest,
   };
-  return { schedule, eligibility: eligibility(facts, rules, today) };
+  return {
+    schedule,
+    eligibility: eligibility(withLastSent(facts, known.sentOn, today), rules, today),
+  };
 }
 
 /** Each medication with whether it can be asked for online at the clinic, and why not. */
@@ -80,15 +107,19 @@ export async function medicationRefills(
   clinic: Clinic,
   now = new Date(),
 ): Promise<MedicationRefill[]> {
-  const [meds, open, rules] = await Promise.all([
-    patientMedications(db, patientId),
+  const [meds, open, sent, rules] = await Promise.all([
+    patientMedications(db, patientId, clinic.time_zone),
     openRequests(db, patientId),
+    lastSent(db, patientId, clinic.time_zone),
     clinicRefillRules(db, clinic.id),
   ]);
   const today = clinicToday(clinic.time_zone, now);
   return meds.map((m) => {
     const request = open.get(m.id);
-    const { schedule, eligibility } = judged(m, rules, today, request !== undefined);
+    const { schedule, eligibility } = judged(m, rules, today, {
+      hasOpenRequest: request !== undefined,
+      sentOn: sent.get(m.id) ?? null,
+    });
     return {
       id: m.id,
       name: m.name,
@@ -127,13 +158,20 @@ export async function submitRefills(
 ): Promise<Submitted> {
   const { patientId, clinic, body } = p;
   return db.transaction().execute(async (trx) => {
-    await requirePharmacy(trx, clinic.id, body.pharmacyId);
     // One order for every submission, so two that overlap never wait on each other crosswise.
     const wanted = [...body.medicationIds].sort();
-    const meds = await knownMedications(trx, patientId, wanted);
+    // What is not the patient's is refused (404, audited) before any mistake in the form (400).
+    const meds = await knownMedications(trx, patientId, wanted, clinic.time_zone);
+    await requirePharmacy(trx, clinic.id, body.pharmacyId);
     const rules = await clinicRefillRules(trx, clinic.id);
+    const sent = await lastSent(trx, patientId, clinic.time_zone);
     const today = clinicToday(clinic.time_zone);
-    const judgements = meds.map((m) => ({ m, e: judged(m, rules, today, false).eligibility }));
+    // An open request is no refusal here: the submission returns it (openRequestFor).
+    const judgements = meds.map((m) => ({
+      m,
+      e: judged(m, rules, today, { hasOpenRequest: false, sentOn: sent.get(m.id) ?? null })
+        .eligibility,
+    }));
     const refused = judgements.filter((j) => j.e.refusal !== null);
     if (refused.length > 0)
       throw new ApiError(
@@ -152,7 +190,7 @@ export async function submitRefills(
         medication: m,
         kind: e.kind ?? 'refill',
         pharmacyId: body.pharmacyId,
-        note: body.note ?? null,
+        note: body.note?.trim() || null,
         publicUrl: p.publicUrl,
       });
       byMedication.set(m.id, made.id);
@@ -172,9 +210,10 @@ async function requirePharmacy(trx: Db, clinicId: string, pharmacyId: string) {
     .executeTakeFirst();
   if (!found)
     throw new ApiError(
-      404,
-      'pharmacy_not_found',
-      "That pharmacy is not in the clinic's list. Please choose one from the list.",
+      400,
+      'validation_failed',
+      "pharmacyId: That pharmacy is not in the clinic's list. Please choose one from the list.",
+      [{ field: 'pharmacyId', message: "is not in the clinic's list of pharmacies" }],
     );
 }
 
@@ -183,19 +222,18 @@ async function knownMedications(
   trx: Db,
   patientId: string,
   ids: string[],
+  timeZone: string,
 ): Promise<PatientMedication[]> {
-  const meds: PatientMedication[] = [];
-  for (const id of ids) {
-    const m = await patientMedication(trx, patientId, id);
-    if (m) {
-      meds.push(m);
-      continue;
-    }
+  // One load of the record for all of them: each load reads every cached page.
+  const meds = await patientMedications(trx, patientId, timeZone);
+  const byId = new Map(meds.map((m) => [m.id, m]));
+  return ids.map((id) => {
+    const m = byId.get(id);
+    if (m) return m;
     throw new ApiError(404, 'not_found', 'That medication was not found in your record.', {
       medicationId: id,
     });
-  }
-  return meds;
+  });
 }
 
 async function savePreferredPharmacy(trx: Db, patientId: string, pharmacyId: string) {
@@ -340,7 +378,7 @@ export async function answerRefill(
         'no_question',
         'There is no question from your care team waiting for an answer on this request. To add something else, call the clinic.',
       );
-    await recordEvent(trx, id, 'answer', { text, actorUserId: actor.userId });
+    await recordEvent(trx, id, 'answer', { text: text.trim(), actorUserId: actor.userId });
     await trx
       .updateTable('refill_requests')
       .set({ updated_at: new Date() })

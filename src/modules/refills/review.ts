@@ -13,9 +13,16 @@ import { ApiError } from '../../platform/errors.ts';
 import type { ModuleDeps } from '../../platform/http/module.ts';
 import type { Role } from '../accounts/tables.ts';
 import { nurseMayApprove } from './clinic-rules.ts';
+import { controlledSchedule } from './controlled.ts';
 import { moveStatus, recordEvent } from './events.ts';
 import { queueRefillNotice } from './notices.ts';
-import { REFILL_STATUSES, type RefillStatus, type RoutedTo, UNDECIDED } from './tables.ts';
+import {
+  REFILL_STATUSES,
+  type RefillKind,
+  type RefillStatus,
+  type RoutedTo,
+  UNDECIDED,
+} from './tables.ts';
 import { queueRefillDecision } from './writeback.ts';
 
 type Db = Kysely<Schema>;
@@ -78,7 +85,9 @@ export interface ReachedRefill {
   clinicId: string;
   patientId: string;
   status: RefillStatus;
+  kind: RefillKind;
   rxnormCode: string | null;
+  medicationName: string;
   /** The caller's roles at the request's clinic. */
   roles: Role[];
 }
@@ -92,7 +101,7 @@ export async function requireRefill(
 ): Promise<ReachedRefill> {
   const r = await deps.db
     .selectFrom('refill_requests')
-    .select(['id', 'clinic_id', 'patient_id', 'status', 'rxnorm_code'])
+    .select(['id', 'clinic_id', 'patient_id', 'status', 'kind', 'rxnorm_code', 'medication_name'])
     .where('id', '=', id)
     .executeTakeFirst();
   const roles = r ? rolesAt(req, r.clinic_id).filter((role) => REVIEW_ROLES.includes(role)) : [];
@@ -102,7 +111,9 @@ export async function requireRefill(
       clinicId: r.clinic_id,
       patientId: r.patient_id,
       status: r.status,
+      kind: r.kind,
       rxnormCode: r.rxnorm_code,
+      medicationName: r.medication_name,
       roles,
     };
   return refuse(
@@ -116,10 +127,24 @@ export async function requireRefill(
 
 export const triages = (r: ReachedRefill) => r.roles.some((role) => TRIAGE_ROLES.includes(role));
 
+/**
+ * Whether a nurse's protocol can cover the request: a refill of an order the
+ * prescriber already wrote, never a renewal (a new order is the prescriber's
+ * decision) nor a controlled drug (the DEA holds the prescriber to it).
+ */
+export const protocolCanCover = (
+  r: Pick<ReachedRefill, 'kind' | 'rxnormCode' | 'medicationName'>,
+) =>
+  r.kind === 'refill' &&
+  controlledSchedule({ rxnormCode: r.rxnormCode, name: r.medicationName }) === null;
+
 /** What the caller's roles allow, whatever the request's state. */
 export async function decisionRights(db: Db, r: ReachedRefill) {
   if (r.roles.includes('provider')) return { mayApprove: true, mayDeny: true };
-  const nurse = r.roles.includes('nurse') && (await nurseMayApprove(db, r.clinicId, r.rxnormCode));
+  const nurse =
+    r.roles.includes('nurse') &&
+    protocolCanCover(r) &&
+    (await nurseMayApprove(db, r.clinicId, r.rxnormCode));
   return { mayApprove: nurse, mayDeny: false };
 }
 
@@ -167,7 +192,9 @@ export async function mustBeAllowedTo(
       req,
       r,
       decision,
-      "Only a provider may approve this medication: the clinic's nurse protocol does not name it. Route it to a provider.",
+      protocolCanCover(r)
+        ? "Only a provider may approve this medication: the clinic's nurse protocol does not name it. Route it to a provider."
+        : 'Only a provider may approve a renewal or a controlled medication. Route it to a provider.',
     );
   if (decision === 'deny' && !rights.mayDeny)
     await notPermitted(
@@ -225,16 +252,19 @@ function movedOn(status: RefillStatus | undefined) {
   });
 }
 
-/** A staff-only note on the timeline. */
+/**
+ * A staff-only note on the timeline, at any status: after a decision it keeps
+ * the record of what followed (a call with the patient or the pharmacy).
+ */
 export async function addNote(trx: Db, who: Reviewer, r: ReachedRefill, text: string) {
-  await recordEvent(trx, r.id, 'note', { text, actorUserId: who.userId });
+  await recordEvent(trx, r.id, 'note', { text: text.trim(), actorUserId: who.userId });
   await audited(trx, who, r, 'note');
 }
 
 /** A question for the patient, who is told by e-mail to answer in the portal. */
 export async function askPatient(trx: Db, who: Reviewer, r: ReachedRefill, text: string) {
   await mustBeUndecided(trx, r.id);
-  await recordEvent(trx, r.id, 'question', { text, actorUserId: who.userId });
+  await recordEvent(trx, r.id, 'question', { text: text.trim(), actorUserId: who.userId });
   await queueRefillNotice(trx, r.id, who.publicUrl);
   await audited(trx, who, r, 'question');
 }
@@ -288,7 +318,7 @@ export type Decision =
  * patient's to read.
  */
 export async function decide(trx: Db, who: Reviewer, r: ReachedRefill, d: Decision) {
-  const reason = d.outcome === 'denied' ? d.reason : null;
+  const reason = d.outcome === 'denied' ? d.reason.trim() : null;
   const moved = await moveStatus(trx, r.id, UNDECIDED, d.outcome, {
     text: reason,
     actorUserId: who.userId,
@@ -307,8 +337,9 @@ export async function decide(trx: Db, who: Reviewer, r: ReachedRefill, d: Decisi
     .where('id', '=', r.id)
     .execute();
   if (d.outcome === 'approved' && d.note)
-    await recordEvent(trx, r.id, 'note', { text: d.note, actorUserId: who.userId });
+    await recordEvent(trx, r.id, 'note', { text: d.note.trim(), actorUserId: who.userId });
   await queueRefillDecision(trx, r.id);
-  await queueRefillNotice(trx, r.id, who.publicUrl);
+  // An approval is news once the order reached the EHR ('sent' mails then): one mail, not two.
+  if (d.outcome === 'denied') await queueRefillNotice(trx, r.id, who.publicUrl);
   await audited(trx, who, r, d.outcome);
 }

@@ -77,11 +77,17 @@ export const patientRefillRoutes: ModuleRoutes = async (app, deps) => {
       schema: {
         tags,
         summary:
-          "The patient's medications, each with whether it can be requested online and why not",
+          "The patient's medications, each with whether it can be requested online at the clinic (clinicId, default the first the patient registered at) and why not",
+        querystring: Type.Object(
+          { clinicId: Type.Optional(Uuid) },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
             medications: Type.Array(MedicationRefill),
-            /** The patient's clinics; requests go to the first. */
+            /** The clinic whose rules judged them: submit the requests to it. Null without a clinic. */
+            clinicId: Type.Union([Uuid, Type.Null()]),
+            /** The patient's clinics, first registration first. */
             clinics: Type.Array(ClinicRef),
           }),
           ...errors,
@@ -89,10 +95,13 @@ export const patientRefillRoutes: ModuleRoutes = async (app, deps) => {
       },
     },
     async (req) => {
+      const asked = (req.query as { clinicId?: string }).clinicId;
       const patientId = await patientOf(deps, req);
+      // Judged by the rules of the clinic the requests will go to, as submitting does.
+      const chosen = asked ? await patientClinic(deps, req, patientId, asked, 'query') : undefined;
       return db.transaction().execute(async (trx) => {
         const clinics = await patientClinics(trx, patientId);
-        const [clinic] = clinics;
+        const clinic = chosen ?? clinics[0];
         const medications = clinic ? await medicationRefills(trx, patientId, clinic) : [];
         await audit(trx, auditSource(req), {
           action: 'query',
@@ -101,7 +110,11 @@ export const patientRefillRoutes: ModuleRoutes = async (app, deps) => {
           clinicId: clinic?.id ?? null,
           details: { purpose: 'refills', count: medications.length },
         });
-        return { medications, clinics: clinics.map((c) => ({ id: c.id, name: c.name })) };
+        return {
+          medications,
+          clinicId: clinic?.id ?? null,
+          clinics: clinics.map((c) => ({ id: c.id, name: c.name })),
+        };
       });
     },
   );
@@ -184,6 +197,7 @@ export const patientRefillRoutes: ModuleRoutes = async (app, deps) => {
       const body = req.body as RefillSubmit;
       const patientId = await patientOf(deps, req);
       const clinic = await patientClinic(deps, req, patientId, body.clinicId, 'create');
+      await mustBeLinkedForRefills(deps, patientId);
       const submitted = await unknownMedicationAudited(deps, req, patientId, () =>
         submitRefills(db, actorOf(req), { patientId, clinic, body, publicUrl: config.publicUrl }),
       );
@@ -334,6 +348,27 @@ export const patientRefillRoutes: ModuleRoutes = async (app, deps) => {
     },
   );
 };
+
+/**
+ * A request must be able to reach the EHR: a patient whose portal record is
+ * not linked to the EHR's yet is sent to the phone rather than left with a
+ * request no prescriber ever sees. Only where the portal has an EHR, as for
+ * booking (scheduling/refusals.ts mustBeLinked).
+ */
+async function mustBeLinkedForRefills(deps: ModuleDeps, patientId: string) {
+  if (!deps.ehr) return;
+  const row = await deps.db
+    .selectFrom('patients')
+    .select('ehr_patient_id')
+    .where('id', '=', patientId)
+    .executeTakeFirst();
+  if (row?.ehr_patient_id) return;
+  throw new ApiError(
+    409,
+    'not_linked',
+    "Your portal account is not connected to the clinic's records yet, so refills cannot be requested online. Please call the clinic.",
+  );
+}
 
 async function ownView(db: ModuleDeps['db'], id: string, patientId: string) {
   const view = await refillRequestView(db, id, { forPatient: true, patientId });

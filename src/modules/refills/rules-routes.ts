@@ -13,7 +13,8 @@ import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleRoutes } from '../../platform/http/module.ts';
 import type { Role } from '../accounts/tables.ts';
 import { clinicRefillRules } from './clinic-rules.ts';
-import { RefillRulesView, Uuid } from './model.ts';
+import { controlledSchedule } from './controlled.ts';
+import { Note, RefillRulesView, Uuid } from './model.ts';
 
 type Db = Kysely<Schema>;
 
@@ -32,7 +33,7 @@ const RulesBody = Type.Object(
       Type.Object(
         {
           rxnormCode: Type.String({ pattern: '^[0-9]{1,12}$' }),
-          name: Type.String({ minLength: 1, maxLength: 200 }),
+          name: Note(200),
         },
         { additionalProperties: false },
       ),
@@ -82,17 +83,7 @@ export const refillRulesRoutes: ModuleRoutes = async (app, { db }) => {
     async (req) => {
       const { clinicId } = req.params as { clinicId: string };
       const body = req.body as RulesBody;
-      const codes = body.protocols.map((p) => p.rxnormCode);
-      const twice = codes.find((c, i) => codes.indexOf(c) !== i);
-      if (twice !== undefined) {
-        const at = codes.lastIndexOf(twice);
-        throw new ApiError(
-          400,
-          'validation_failed',
-          `protocols.${at}.rxnormCode: names a medication already listed`,
-          [{ field: `protocols.${at}.rxnormCode`, message: 'names a medication already listed' }],
-        );
-      }
+      mustBeValidProtocols(body.protocols);
       await mustAdminister(db, req, clinicId, 'update');
       return db.transaction().execute(async (trx) => {
         await replaceRules(trx, clinicId, body);
@@ -102,6 +93,29 @@ export const refillRulesRoutes: ModuleRoutes = async (app, { db }) => {
     },
   );
 };
+
+/**
+ * 400 naming the first protocol entry that cannot stand: one listed twice, or
+ * a controlled drug (the DEA holds its prescriber to it, whatever a protocol says).
+ */
+function mustBeValidProtocols(protocols: RulesBody['protocols']) {
+  const codes = protocols.map((p) => p.rxnormCode);
+  const problems = protocols.flatMap((p, at) => {
+    if (codes.indexOf(p.rxnormCode) !== at)
+      return [{ at, message: 'names a medication already listed' }];
+    if (controlledSchedule(p) !== null)
+      return [{ at, message: 'is a controlled substance: only a provider may approve it' }];
+    return [];
+  });
+  const [first] = problems;
+  if (!first) return;
+  throw new ApiError(
+    400,
+    'validation_failed',
+    `protocols.${first.at}.rxnormCode: ${first.message}`,
+    problems.map((p) => ({ field: `protocols.${p.at}.rxnormCode`, message: p.message })),
+  );
+}
 
 async function replaceRules(trx: Db, clinicId: string, body: RulesBody) {
   const values = {
@@ -123,7 +137,7 @@ async function replaceRules(trx: Db, clinicId: string, body: RulesBody) {
         body.protocols.map((p) => ({
           clinic_id: clinicId,
           rxnorm_code: p.rxnormCode,
-          name: p.name,
+          name: p.name.trim(),
         })),
       )
       .execute();

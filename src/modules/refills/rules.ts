@@ -11,7 +11,7 @@ export interface MedicationFacts {
   controlledSchedule: 2 | 3 | 4 | 5 | null;
   /** null: unknown (treated as refills remaining). */
   refillsRemaining: number | null;
-  /** YYYY-MM-DD */
+  /** YYYY-MM-DD: the last dispense, or a refill the portal sent since (see withLastSent). */
   lastFilledOn: string | null;
   daysSupply: number | null;
   hasOpenRequest: boolean;
@@ -31,6 +31,30 @@ export function refillAvailableOn(
 ): string | null {
   if (m.lastFilledOn === null || m.daysSupply === null) return null;
   return addDays(m.lastFilledOn, m.daysSupply - rules.earlyDays);
+}
+
+/** How long a refill sent with no known supply keeps the medication from being asked for again. */
+export const SENT_NO_SUPPLY_DAYS = 30;
+
+/**
+ * The facts with a refill the portal sent on `sentOn` (YYYY-MM-DD) counted as
+ * a fill: the pharmacy has the new order but no dispense is recorded yet, so
+ * the same drug is not asked for twice. With no known supply, a send in the
+ * last SENT_NO_SUPPLY_DAYS days reads as a request still open.
+ */
+export function withLastSent(
+  m: MedicationFacts,
+  sentOn: string | null,
+  today: string,
+): MedicationFacts {
+  if (sentOn === null) return m;
+  const lastFilledOn = m.lastFilledOn !== null && m.lastFilledOn > sentOn ? m.lastFilledOn : sentOn;
+  const recent = addDays(sentOn, SENT_NO_SUPPLY_DAYS) > today;
+  return {
+    ...m,
+    lastFilledOn,
+    hasOpenRequest: m.hasOpenRequest || (m.daysSupply === null && recent),
+  };
 }
 
 const refused = (refusal: Eligibility['refusal'], availableOn: string | null = null) =>

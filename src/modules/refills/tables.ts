@@ -15,6 +15,22 @@ export const OPEN: readonly RefillStatus[] = ['requested', 'in_review', 'approve
 /** Waiting for the clinic's decision: what the queue shows. */
 export const UNDECIDED: readonly RefillStatus[] = ['requested', 'in_review'];
 
+/**
+ * The EHR's MedicationRequest statuses after which a prescription can no
+ * longer be refilled: sending refuses them (writeback.ts), reconcile flags
+ * requests pending on them (refill-checks.ts), and eligibility (rules.ts)
+ * refuses them as not_active with every other status but 'active'.
+ */
+export const NOT_REFILLABLE = [
+  'stopped',
+  'cancelled',
+  'completed',
+  'entered-in-error',
+  'on-hold',
+] as const;
+export const notRefillable = (status: string) =>
+  (NOT_REFILLABLE as readonly string[]).includes(status);
+
 export const REFILL_KINDS = ['refill', 'renewal'] as const;
 export type RefillKind = (typeof REFILL_KINDS)[number];
 

@@ -12,7 +12,9 @@
 //   original with priorPrescription set) and completes the Task; a denial
 //   rejects it with the reason. When the EHR stopped or changed the
 //   medication meanwhile, nothing is ordered: the Task is cancelled, the
-//   request stops, the patient is told and staff get a discrepancy.
+//   request stops, the patient is told and staff get a discrepancy. Staff
+//   also get one when the decision cannot be sent at all (the row dies), and
+//   when the order arrives after the portal closed the request.
 // Both resources carry identifier REFILL_IDENTIFIER_SYSTEM|<portal request
 // id>, so a resend finds what an earlier try made instead of a second one.
 import type { Annotation, Medication, MedicationRequest, Task } from '@medplum/fhirtypes';
@@ -25,7 +27,7 @@ import type { Schema } from '../../platform/db/schema.ts';
 import { conceptText } from '../records/map.ts';
 import { moveStatus } from './events.ts';
 import { queueRefillNotice } from './notices.ts';
-import type { RefillKind } from './tables.ts';
+import { notRefillable, type RefillKind } from './tables.ts';
 
 type Db = Kysely<Schema>;
 
@@ -36,18 +38,13 @@ export const REFILL_KIND_SYSTEM = 'urn:patient-portal:refill-kind';
 const TASK_CODE_SYSTEM = 'http://hl7.org/fhir/CodeSystem/task-code';
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 
-/** MedicationRequest statuses after which nothing may be refilled. */
-export const NOT_REFILLABLE = [
-  'stopped',
-  'cancelled',
-  'completed',
-  'entered-in-error',
-  'on-hold',
-] as const;
-
 /** Said on the patient's timeline when the EHR stopped the medication. */
 export const STOPPED_TEXT =
   'This medication was stopped or changed in your medical record, so this request was closed. Contact the clinic if you have questions.';
+
+/** Discrepancy subjects beside 'RefillRequest/<id>' (the prescription ended in the EHR). */
+export const REFILL_ORDER_SUBJECT = '/order';
+export const REFILL_DECISION_SUBJECT = '/decision';
 
 export const taskKey = (requestId: string) => `refill-request:${requestId}`;
 export const decisionKey = (requestId: string) => `refill-decision:${requestId}`;
@@ -260,15 +257,14 @@ async function medicationOf(gw: EhrGateway, mr: MedicationRequest) {
 }
 
 /** Why the original cannot be refilled any more: its status, or 'changed'; null when it can. */
-async function notRefillable(
+async function whyNotRefillable(
   gw: EhrGateway,
   original: MedicationRequest | null,
   p: DecisionPayload,
 ): Promise<MedicationNotRefillable | null> {
   if (!original) return new MedicationNotRefillable('gone', null);
   const med = await medicationOf(gw, original);
-  if ((NOT_REFILLABLE as readonly string[]).includes(original.status))
-    return new MedicationNotRefillable(original.status, med.name);
+  if (notRefillable(original.status)) return new MedicationNotRefillable(original.status, med.name);
   const changed = p.rxnormCode
     ? !med.rxnorm.includes(p.rxnormCode)
     : med.name !== null && med.name.trim().toLowerCase() !== p.medicationName.trim().toLowerCase();
@@ -358,7 +354,7 @@ registerOutboxKind('refill.decision', {
         'MedicationRequest',
         p.task.ehrMedicationRequestId,
       );
-      const refusal = await notRefillable(gw, original, p);
+      const refusal = await whyNotRefillable(gw, original, p);
       if (refusal) {
         await finishTask(gw, task, {
           status: 'cancelled',
@@ -385,6 +381,7 @@ registerOutboxKind('refill.decision', {
       else await noteTask(trx, p.task.requestId, settlement.confirmation.id);
     } else if (settlement.error instanceof MedicationNotRefillable)
       await stoppedByEhr(trx, p, settlement.error, publicUrl);
+    else await decisionLost(trx, p, settlement.error);
   },
 });
 
@@ -481,7 +478,10 @@ async function sent(trx: Db, p: DecisionPayload, orderId: string, publicUrl: str
     .set({ new_ehr_medication_request_id: orderId })
     .where('id', '=', id)
     .execute();
-  if (!(await moveStatus(trx, id, ['approved'], 'sent'))) return;
+  if (!(await moveStatus(trx, id, ['approved'], 'sent'))) {
+    await orderedWhileClosed(trx, p, orderId);
+    return;
+  }
   const r = await requestRow(trx, id);
   await audit(trx, SYSTEM_SOURCE, {
     action: 'update',
@@ -512,18 +512,91 @@ async function stoppedByEhr(
     clinicId: r.clinic_id,
     details: { status: 'stopped', from: 'approved', ehrStatus: refusal.ehrStatus },
   });
+  await openDiscrepancy(trx, r, {
+    subjectKey: `RefillRequest/${id}`,
+    portalVersion: { status: 'approved', medication: p.medicationName },
+    ehrVersion: { status: refusal.ehrStatus, medication: refusal.ehrMedication },
+    ehrReference: `MedicationRequest/${p.task.ehrMedicationRequestId}`,
+  });
+  await queueRefillNotice(trx, id, publicUrl);
+}
+
+/**
+ * The approval's order reached the EHR after the portal closed the request
+ * (stopped from the desk, or a dead send retried): the EHR has an order the
+ * patient is told does not exist. Staff decide whether it stands.
+ */
+async function orderedWhileClosed(trx: Db, p: DecisionPayload, orderId: string): Promise<void> {
+  const id = p.task.requestId;
+  const r = await trx
+    .selectFrom('refill_requests')
+    .select(['clinic_id', 'patient_id', 'status'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  if (r.status === 'sent') return;
+  await audit(trx, SYSTEM_SOURCE, {
+    action: 'update',
+    resourceType: 'RefillRequest',
+    resourceId: id,
+    patientId: r.patient_id,
+    clinicId: r.clinic_id,
+    details: { status: r.status, ehrMedicationRequestId: orderId, orderedWhileClosed: true },
+  });
+  await openDiscrepancy(trx, r, {
+    subjectKey: `RefillRequest/${id}${REFILL_ORDER_SUBJECT}`,
+    portalVersion: { status: r.status, medication: p.medicationName },
+    ehrVersion: { status: 'active', order: orderId, medication: p.medicationName },
+    ehrReference: `MedicationRequest/${orderId}`,
+  });
+}
+
+/**
+ * The decision could not be sent (the outbox gave up, or the EHR refused it
+ * for good, e.g. the patient is not linked): the EHR never heard, and an
+ * approval would wait for ever. Staff retry it from the outbox or stop it.
+ */
+async function decisionLost(trx: Db, p: DecisionPayload, error: unknown): Promise<void> {
+  const id = p.task.requestId;
+  const r = await trx
+    .selectFrom('refill_requests')
+    .select(['clinic_id', 'patient_id', 'status'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  await openDiscrepancy(trx, r, {
+    subjectKey: `RefillRequest/${id}${REFILL_DECISION_SUBJECT}`,
+    portalVersion: { status: r.status, decision: p.decision, medication: p.medicationName },
+    ehrVersion: {
+      decision: null,
+      error: (error instanceof Error ? error.message : String(error)).slice(0, 200),
+    },
+    ehrReference: `MedicationRequest/${p.task.ehrMedicationRequestId}`,
+  });
+}
+
+/** An open refill discrepancy for staff (high, to review), audited; one per subject while open. */
+async function openDiscrepancy(
+  trx: Db,
+  r: { clinic_id: string; patient_id: string },
+  d: {
+    subjectKey: string;
+    portalVersion: Record<string, unknown>;
+    ehrVersion: Record<string, unknown>;
+    ehrReference: string;
+  },
+): Promise<void> {
+  const type = 'medication_discontinued_with_pending_refill';
   const discrepancy = await trx
     .insertInto('discrepancies')
     .values({
       clinic_id: r.clinic_id,
       patient_id: r.patient_id,
-      type: 'medication_discontinued_with_pending_refill',
-      subject_key: `RefillRequest/${id}`,
+      type,
+      subject_key: d.subjectKey,
       severity: 'high',
-      portal_version: JSON.stringify({ status: 'approved', medication: p.medicationName }),
-      ehr_version: JSON.stringify({ status: refusal.ehrStatus, medication: refusal.ehrMedication }),
-      ehr_reference: `MedicationRequest/${p.task.ehrMedicationRequestId}`,
-      // The portal has followed the EHR already: staff see whether the patient needs a call.
+      portal_version: JSON.stringify(d.portalVersion),
+      ehr_version: JSON.stringify(d.ehrVersion),
+      ehr_reference: d.ehrReference,
+      // The portal has followed the EHR already, or cannot: staff see whether the patient needs a call.
       suggested_action: 'review',
     })
     .onConflict((oc) =>
@@ -538,7 +611,6 @@ async function stoppedByEhr(
       resourceId: discrepancy.id,
       patientId: r.patient_id,
       clinicId: r.clinic_id,
-      details: { type: 'medication_discontinued_with_pending_refill', severity: 'high' },
+      details: { type, severity: 'high' },
     });
-  await queueRefillNotice(trx, id, publicUrl);
 }

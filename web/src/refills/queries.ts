@@ -18,10 +18,12 @@ import type {
 export const refillsKey = ['refills'] as const;
 const enc = encodeURIComponent;
 
-export function useMedications() {
+/** Judged by the rules of `clinicId` (the one the requests go to); the first clinic by default. */
+export function useMedications(clinicId?: string) {
+  const query = clinicId ? `?clinicId=${enc(clinicId)}` : '';
   return useQuery({
-    queryKey: [...refillsKey, 'medications'],
-    queryFn: getJson<MedicationList>('/api/refills/medications'),
+    queryKey: [...refillsKey, 'medications', clinicId],
+    queryFn: getJson<MedicationList>(`/api/refills/medications${query}`),
   });
 }
 

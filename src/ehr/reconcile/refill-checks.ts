@@ -1,22 +1,28 @@
-// Refill requests beside the EHR's prescriptions (first planned here, now
-// active in reconcile.ts; PLANNED_CHECKS holds checks still waiting for
-// their portal tables). For each request the clinic has not finished
-// (requested, in review, approved and not yet sent), the portal reads its
-// MedicationRequest: stopped, cancelled, completed or entered in error there
-// (or gone) means the refill can no longer be given. The desk's take_ehr
-// stops the request and tells the patient (refill-resolve.ts).
+// Refill requests beside the EHR's prescriptions. For each request the
+// clinic has not finished (requested, in review, approved and not yet sent),
+// the portal reads its MedicationRequest: no longer refillable there
+// (NOT_REFILLABLE, or gone) means the refill can no longer be given. The
+// desk's take_ehr stops the request and tells the patient (refill-resolve.ts).
 import type { MedicationRequest } from '@medplum/fhirtypes';
 import { conceptText } from '../../modules/records/map.ts';
-import { OPEN } from '../../modules/refills/tables.ts';
+import { notRefillable, OPEN } from '../../modules/refills/tables.ts';
+import { REFILL_IDENTIFIER_SYSTEM } from '../../modules/refills/writeback.ts';
+import type { EhrGateway } from '../gateway/gateway.ts';
 import { type CheckResult, type DiscrepancyCheck, inBatches } from './checks.ts';
 
-/** EHR statuses that end a prescription: a pending refill of it cannot be given. */
-export const ENDED_PRESCRIPTION = [
-  'stopped',
-  'cancelled',
-  'completed',
-  'entered-in-error',
-] as const;
+/**
+ * Whether our own refill order for the request is in the EHR already: the
+ * EHR may complete the original once the new order exists, and that is the
+ * approval arriving, not the prescription ending.
+ */
+async function ordered(gateway: EhrGateway, requestId: string): Promise<boolean> {
+  const [order] = await gateway.search<MedicationRequest>(
+    'MedicationRequest',
+    { identifier: `${REFILL_IDENTIFIER_SYSTEM}|${requestId}` },
+    1,
+  );
+  return order !== undefined;
+}
 
 export const medicationDiscontinuedCheck: DiscrepancyCheck = {
   type: 'medication_discontinued_with_pending_refill',
@@ -39,11 +45,14 @@ export const medicationDiscontinuedCheck: DiscrepancyCheck = {
       .execute();
     await inBatches(pending, 4, async (r) => {
       let ehr: MedicationRequest | null;
+      let oursMade = false;
       try {
         ehr = await gateway.read<MedicationRequest>(
           'MedicationRequest',
           r.ehr_medication_request_id,
         );
+        const ended = !ehr || notRefillable(ehr.status);
+        if (ended && r.status === 'approved') oursMade = await ordered(gateway, r.id);
       } catch {
         result.errors++;
         return;
@@ -51,7 +60,7 @@ export const medicationDiscontinuedCheck: DiscrepancyCheck = {
       const subjectKey = `RefillRequest/${r.id}`;
       result.checked.push(subjectKey);
       const status = ehr ? ehr.status : 'gone';
-      if (ehr && !(ENDED_PRESCRIPTION as readonly string[]).includes(status)) return;
+      if ((ehr && !notRefillable(status)) || oursMade) return;
       result.findings.push({
         type: 'medication_discontinued_with_pending_refill',
         clinicId: r.clinic_id,
@@ -76,6 +85,3 @@ export const medicationDiscontinuedCheck: DiscrepancyCheck = {
     return result;
   },
 };
-
-/** Checks waiting for the portal state they compare: none at present. */
-export const PLANNED_CHECKS: readonly DiscrepancyCheck[] = [];
