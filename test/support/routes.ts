@@ -22,6 +22,7 @@ export interface JsonSchema {
   minimum?: number;
   items?: JsonSchema;
   minItems?: number;
+  minProperties?: number;
 }
 
 interface OpenApi {
@@ -55,10 +56,16 @@ export function sample(schema: JsonSchema): unknown {
   if (schema.allOf) return Object.assign({}, ...schema.allOf.map((s) => sample(s)));
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   switch (type) {
-    case 'object':
-      return Object.fromEntries(
-        (schema.required ?? []).map((k) => [k, sample(schema.properties?.[k] ?? {})]),
+    case 'object': {
+      // Required fields, then optional ones while the schema wants more (a PATCH needs one).
+      const optional = Object.keys(schema.properties ?? {}).filter(
+        (k) => !schema.required?.includes(k),
       );
+      const keys = [...(schema.required ?? [])];
+      while (keys.length < (schema.minProperties ?? 0) && optional.length)
+        keys.push(optional.shift() as string);
+      return Object.fromEntries(keys.map((k) => [k, sample(schema.properties?.[k] ?? {})]));
+    }
     case 'array':
       return Array.from({ length: schema.minItems ?? 0 }, () => sample(schema.items ?? {}));
     case 'integer':
