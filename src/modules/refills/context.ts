@@ -19,7 +19,12 @@ export async function refillContext(
   r: { patientId: string; clinicId: string },
   now = new Date(),
 ): Promise<RefillContext> {
-  const medications = await patientMedications(db, r.patientId);
+  const clinic = await db
+    .selectFrom('clinics')
+    .select('time_zone')
+    .where('id', '=', r.clinicId)
+    .executeTakeFirstOrThrow();
+  const medications = await patientMedications(db, r.patientId, clinic.time_zone);
   const allergies = await cachedPage(db, {
     patientId: r.patientId,
     resourceType: 'AllergyIntolerance',

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { ApiError } from '../api.ts';
 import { useSchedulingOptions } from '../appointments/queries.ts';
 import { ErrorSummary } from '../forms/ErrorSummary.tsx';
+import { SelectField } from '../forms/SelectField.tsx';
 import { LoadFailed } from '../shell/LoadFailed.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
@@ -15,10 +16,10 @@ import { RequestForm } from './RequestForm.tsx';
 import { RequestsSent } from './RequestsSent.tsx';
 import type { MedicationList, RefillRequest } from './types.ts';
 
-/** The clinic the requests go to (the API names it first), with its phone for "call the clinic". */
+/** The clinic the requests go to (the one the list was judged for), with its phone for "call the clinic". */
 function useRefillClinic(list: MedicationList | undefined) {
   const options = useSchedulingOptions().data?.clinics;
-  const id = list?.clinics[0]?.id;
+  const id = list?.clinicId;
   const found = options?.find((o) => o.clinic.id === id)?.clinic;
   const contact: ClinicContact | undefined = found && { name: found.name, phone: found.phone };
   return { id, contact };
@@ -30,7 +31,8 @@ function useRefillClinic(list: MedicationList | undefined) {
 export function MedicationsPage() {
   const { t } = useTranslation();
   usePageTitle(t('refills.title'));
-  const list = useMedications();
+  const [params, setParams] = useSearchParams();
+  const list = useMedications(params.get('clinic') ?? undefined);
   const clinic = useRefillClinic(list.data);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [step, setStep] = useState<'list' | 'form'>('list');
@@ -82,6 +84,18 @@ export function MedicationsPage() {
         problems={problem ? [{ field: 'medications', message: problem }] : []}
         idFor={() => 'medication-list'}
       />
+      {(list.data?.clinics.length ?? 0) > 1 && clinic.id && (
+        <SelectField
+          id="refills-clinic"
+          label={t('refills.forClinic')}
+          value={clinic.id}
+          onValue={(id) => {
+            setChosen(new Set());
+            setParams({ clinic: id }, { replace: true });
+          }}
+          options={(list.data?.clinics ?? []).map((c) => ({ value: c.id, label: c.name }))}
+        />
+      )}
       {list.isPending && <Loading />}
       {noRecord && <p>{t('refills.errors.no_patient_record')}</p>}
       {list.isError && !noRecord && (

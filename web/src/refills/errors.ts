@@ -7,7 +7,6 @@ import { errorMessage } from '../forms/messages.ts';
 export const REFILL_ERRORS = [
   'not_found',
   'not_eligible',
-  'pharmacy_not_found',
   'no_patient_record',
   'not_cancellable',
   'no_question',

@@ -43,10 +43,14 @@ export function useMyRequests(page: number) {
   });
 }
 
+/** An approval reaches the pharmacy within seconds: look again meanwhile. */
+const SENDING_POLL_MS = 5_000;
+
 export function useMyRequest(id: string) {
   return useQuery({
     queryKey: [...refillsKey, 'request', id],
     queryFn: getJson<RefillRequest>(`/api/refills/${enc(id)}`),
+    refetchInterval: (q) => (q.state.data?.status === 'approved' ? SENDING_POLL_MS : false),
   });
 }
 

@@ -26,6 +26,8 @@ export type RefillRequest = RefillRequestView;
 
 /** GET /api/refills/medications (clinics: where the patient is registered, first = the one asked). */
 export interface MedicationList {
+  /** The clinic whose rules judged the list (and where requests go). */
+  clinicId: string;
   medications: MedicationRefill[];
   clinics: { id: string; name: string }[];
 }
