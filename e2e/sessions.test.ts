@@ -65,6 +65,7 @@ test('a nurse signs in with the keyboard alone, password and authenticator code'
   const nav = page.getByRole('navigation', { name: t.nav.label });
   expect(await nav.getByRole('link').allTextContents()).toEqual([
     t.nav.patients,
+    t.nav.inbox,
     t.nav.schedule,
     t.nav.requests,
     t.nav.checkIns,

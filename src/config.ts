@@ -1,5 +1,6 @@
 // Configuration comes only from the environment, is checked once at start, and
 // every problem is reported as one line naming the variable.
+import { hkdfSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { EHR_VARIABLES, type EhrConfig, readEhrConfig } from './ehr/config.ts';
@@ -23,6 +24,10 @@ export interface Config {
   metricsToken: string | undefined;
   shutdownTimeoutMs: number;
   encryptionKey: Buffer;
+  /** Wraps the data keys of messages (src/platform/crypto/envelope.ts). */
+  dataMasterKey: Buffer;
+  /** Older master keys, still accepted for unwrapping during a rotation. */
+  dataMasterKeysPrevious: Buffer[];
   smtpUrl: string | undefined;
   mailFrom: string;
   /** Idle timeout in minutes: `default` and per-role overrides. */
@@ -69,6 +74,10 @@ export const VARIABLES = {
   METRICS_TOKEN: 'if set, /metrics requires "Authorization: Bearer <token>"',
   SHUTDOWN_TIMEOUT_MS: 'how long SIGTERM waits for in-flight work, in ms (default 10000)',
   ENCRYPTION_KEY: '32 random bytes, base64, encrypting secrets at rest (required in production)',
+  DATA_MASTER_KEY:
+    '32 random bytes, base64, wrapping the keys of messages and attachments (required in production)',
+  DATA_MASTER_KEY_PREVIOUS:
+    'master keys being rotated out, comma-separated base64: still accepted for reading (default none)',
   SMTP_URL: 'smtp(s)://user:password@host:port for outgoing mail; unset = development mailbox',
   MAIL_FROM: 'sender of portal e-mails (default "Patient portal <no-reply@localhost>")',
   SESSION_IDLE_MINUTES:
@@ -107,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = check('NODE_ENV', oneOf(ENVIRONMENTS), 'development' as Environment);
   const production = nodeEnv === 'production';
   const port = check('PORT', integer(0, 65535), 3000);
+  const encryptionKey = check('ENCRYPTION_KEY', key32, DEV_ENCRYPTION_KEY);
   const config: Config = {
     env: nodeEnv,
     host: check('HOST', (v) => v, 'localhost'),
@@ -120,7 +130,9 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: check('TRUST_PROXY', trustProxy, false),
     metricsToken: check('METRICS_TOKEN', minLength(16), undefined),
     shutdownTimeoutMs: check('SHUTDOWN_TIMEOUT_MS', integer(0, 600_000), 10_000),
-    encryptionKey: check('ENCRYPTION_KEY', key32, DEV_ENCRYPTION_KEY),
+    encryptionKey,
+    dataMasterKey: check('DATA_MASTER_KEY', key32, undefined) ?? devMasterKey(encryptionKey),
+    dataMasterKeysPrevious: check('DATA_MASTER_KEY_PREVIOUS', keys32, []),
     smtpUrl: check('SMTP_URL', smtpUrl, undefined),
     mailFrom: check('MAIL_FROM', (v) => v, 'Patient portal <no-reply@localhost>'),
     idleMinutes: check('SESSION_IDLE_MINUTES', idleMinutes, { default: 15, byRole: {} }),
@@ -133,6 +145,9 @@ export function loadConfig(env: Env = process.env): Config {
     appointmentReminderHours: check('APPOINTMENT_REMINDER_HOURS', reminderHours, [72, 24]),
     ehr: readEhrConfig(env, production, problems),
   };
+  // ENCRYPTION_KEY also keys TOTP seeds and the audit chain: one leak must not open all.
+  if (config.dataMasterKey.equals(config.encryptionKey))
+    problems.push('DATA_MASTER_KEY: must differ from ENCRYPTION_KEY (openssl rand -base64 32)');
   if (production) problems.push(...productionProblems(config));
   if (problems.length > 0) throw new UserError(problems.join('\n'));
   return config;
@@ -145,6 +160,8 @@ function productionProblems(c: Config): string[] {
     out.push('COOKIE_SECRET: required in production (at least 32 random characters)');
   if (c.encryptionKey.equals(DEV_ENCRYPTION_KEY))
     out.push('ENCRYPTION_KEY: required in production (openssl rand -base64 32)');
+  if (c.dataMasterKey.equals(devMasterKey(c.encryptionKey)))
+    out.push('DATA_MASTER_KEY: required in production (openssl rand -base64 32)');
   if (!c.smtpUrl)
     out.push('SMTP_URL: required in production (without it mail would wait in the database)');
   if (!c.databaseUrl)
@@ -229,6 +246,24 @@ function key32(v: string): Buffer {
   if (key.length !== 32) throw new Error('must be 32 bytes in base64 (openssl rand -base64 32)');
   return key;
 }
+
+/** Comma-separated keys, each 32 bytes in base64. */
+function keys32(v: string): Buffer[] {
+  return v.split(',').map((part, i) => {
+    try {
+      return key32(part.trim());
+    } catch (err) {
+      throw new Error(`key ${i + 1}: ${(err as Error).message}`);
+    }
+  });
+}
+
+/**
+ * Outside production the master key is derived from ENCRYPTION_KEY (HKDF), so
+ * a laptop needs no extra setting; production requires a key of its own.
+ */
+const devMasterKey = (encryptionKey: Buffer): Buffer =>
+  Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'data-master-key', 32));
 
 function smtpUrl(v: string): string {
   const url = parseUrl(v, 'an smtp:// or smtps:// URL');

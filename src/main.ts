@@ -11,6 +11,7 @@ import {
   sealAudit,
   verifyAudit,
 } from './platform/audit/chain.ts';
+import { describeRotation, rotateKeys } from './platform/crypto/keys-command.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { UserError } from './platform/errors.ts';
@@ -154,6 +155,20 @@ ehrCommands
       const summary = await syncCommand(loadConfig(), database, opts);
       console.log(describeSyncSummary(summary));
       if (summary.failed > 0) process.exitCode = 1;
+    }),
+  );
+
+const keys = program.command('keys').description('The keys messages are encrypted with.');
+keys
+  .command('rotate')
+  .description(
+    'Re-wrap data keys under DATA_MASTER_KEY (old keys in DATA_MASTER_KEY_PREVIOUS) and start a new data key.',
+  )
+  .option('--no-new-data-key', 'only re-wrap; new writes keep the current data key')
+  .action((opts: { newDataKey: boolean }) =>
+    withDatabase(async (database) => {
+      await migrate(database);
+      console.log(describeRotation(await rotateKeys(database.db, loadConfig(), opts)));
     }),
   );
 

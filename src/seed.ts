@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { type DemoPatient, seedDemoPeople } from './modules/accounts/demo.ts';
 import { demoClinics } from './modules/clinics/demo.ts';
 import { addClinic } from './modules/clinics/store.ts';
+import { seedMessagingDemo } from './modules/messaging/demo.ts';
 import { seedRefillDemo } from './modules/refills/demo.ts';
 import { seedVisitTypes } from './modules/scheduling/demo.ts';
 import type { Schema } from './platform/db/schema.ts';
@@ -30,6 +31,7 @@ export async function seedDemo(
   for (const clinic of demoClinics) if (await addClinic(db, clinic)) clinicsAdded++;
   await seedVisitTypes(db);
   await seedRefillDemo(db);
+  await seedMessagingDemo(db);
   const accountsAdded = config ? await seedDemoPeople(db, config, people) : 0;
   return { clinicsAdded, accountsAdded };
 }
@@ -52,6 +54,7 @@ export async function seedIfEmpty(
       const clinicsAdded = any ? 0 : (await seedDemo(conn)).clinicsAdded;
       if (any) await seedVisitTypes(conn);
       if (any) await seedRefillDemo(conn);
+      if (any) await seedMessagingDemo(conn);
       const anyone = await conn.selectFrom('users').select('id').limit(1).executeTakeFirst();
       const patients = await conn.selectFrom('patients').select('id').limit(1).executeTakeFirst();
       const accountsAdded =

@@ -180,6 +180,7 @@ describe('configuration problems', () => {
       'EHR_FHIR_BASE_URL',
       'COOKIE_SECRET',
       'ENCRYPTION_KEY',
+      'DATA_MASTER_KEY',
       'SMTP_URL',
       'DATABASE_URL',
       'PUBLIC_URL',

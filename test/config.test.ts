@@ -17,6 +17,7 @@ const productionEnv: Env = {
   DATABASE_URL: 'postgres://portal:pw@db.internal:5432/portal',
   PUBLIC_URL: 'https://portal.example.org',
   ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  DATA_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
   SMTP_URL: 'smtp://mailer:pw@smtp.example.org:587',
   EHR_FHIR_BASE_URL: 'https://ehr.example.org/fhir/R4',
 };
@@ -182,6 +183,7 @@ describe('production', () => {
     ['a missing COOKIE_SECRET', { COOKIE_SECRET: undefined }, 'COOKIE_SECRET'],
     ['the development COOKIE_SECRET', { COOKIE_SECRET: DEV_COOKIE_SECRET }, 'COOKIE_SECRET'],
     ['a missing ENCRYPTION_KEY', { ENCRYPTION_KEY: undefined }, 'ENCRYPTION_KEY'],
+    ['a missing DATA_MASTER_KEY', { DATA_MASTER_KEY: undefined }, 'DATA_MASTER_KEY'],
     ['a missing SMTP_URL', { SMTP_URL: undefined }, 'SMTP_URL'],
     ['no DATABASE_URL', { DATABASE_URL: undefined }, 'DATABASE_URL'],
     ['DEMO_DATA=true', { DEMO_DATA: 'true' }, 'DEMO_DATA'],
@@ -196,6 +198,7 @@ describe('production', () => {
     expect(lines.map((l) => l.split(':')[0]).sort()).toEqual([
       'COOKIE_SECRET',
       'DATABASE_URL',
+      'DATA_MASTER_KEY',
       'DEMO_DATA',
       'EHR_FHIR_BASE_URL',
       'ENCRYPTION_KEY',

@@ -181,6 +181,7 @@ describe('EHR settings', () => {
       DATABASE_URL: 'postgres://portal:pw@db.internal:5432/portal',
       PUBLIC_URL: 'https://portal.example.org',
       ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      DATA_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
       SMTP_URL: 'smtp://mailer:pw@smtp.example.org:587',
     };
     expect(problems(production)).toEqual([

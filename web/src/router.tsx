@@ -12,6 +12,8 @@ import {
   EHR_DESK_ROLES,
   FRONT_DESK_ROLES,
   MAILBOX_ROLES,
+  MESSAGE_INBOX_ROLES,
+  MESSAGE_TEMPLATE_ROLES,
   PATIENT_CARE_ROLES,
   PATIENT_ROLES,
   REFILL_REVIEW_ROLES,
@@ -124,6 +126,25 @@ export const router = createBrowserRouter([
                 lazy: () =>
                   import('./refills/RequestPage.tsx').then((m) => ({ Component: m.RequestPage })),
               },
+              {
+                path: 'messages',
+                lazy: () =>
+                  import('./messages/MessagesPage.tsx').then((m) => ({
+                    Component: m.MessagesPage,
+                  })),
+              },
+              {
+                path: 'messages/new',
+                lazy: () =>
+                  import('./messages/NewMessagePage.tsx').then((m) => ({
+                    Component: m.NewMessagePage,
+                  })),
+              },
+              {
+                path: 'messages/:id',
+                lazy: () =>
+                  import('./messages/ThreadPage.tsx').then((m) => ({ Component: m.ThreadPage })),
+              },
             ],
           },
           {
@@ -195,6 +216,40 @@ export const router = createBrowserRouter([
                 path: 'staff/refills/:id',
                 lazy: () =>
                   import('./refills/ReviewPage.tsx').then((m) => ({ Component: m.ReviewPage })),
+              },
+            ],
+          },
+          {
+            element: <RequireSession roles={MESSAGE_INBOX_ROLES} />,
+            children: [
+              {
+                path: 'staff/messages',
+                lazy: () =>
+                  import('./inbox/InboxPage.tsx').then((m) => ({ Component: m.InboxPage })),
+              },
+              {
+                path: 'staff/messages/new',
+                lazy: () =>
+                  import('./inbox/NewThreadPage.tsx').then((m) => ({
+                    Component: m.NewThreadPage,
+                  })),
+              },
+              {
+                path: 'staff/messages/:id',
+                lazy: () =>
+                  import('./inbox/ThreadPage.tsx').then((m) => ({ Component: m.ThreadPage })),
+              },
+            ],
+          },
+          {
+            element: <RequireSession roles={MESSAGE_TEMPLATE_ROLES} />,
+            children: [
+              {
+                path: 'admin/message-templates',
+                lazy: () =>
+                  import('./admin/MessageTemplatesPage.tsx').then((m) => ({
+                    Component: m.MessageTemplatesPage,
+                  })),
               },
             ],
           },

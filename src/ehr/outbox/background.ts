@@ -23,7 +23,7 @@ export async function startEhrWriteBack(parts: {
     gateway,
     jobs,
     logger,
-    policy: { maxAttempts: config.ehrOutboxMaxAttempts, publicUrl: config.publicUrl },
+    policy: { maxAttempts: config.ehrOutboxMaxAttempts, publicUrl: config.publicUrl, config },
   });
   await registerReconcileJob(jobs, db, gateway, logger);
   return worker;

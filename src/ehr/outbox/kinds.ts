@@ -5,6 +5,7 @@
 // desk pushing the portal's names and birth date back).
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
+import type { Config } from '../../config.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { EhrError, type EhrGateway } from '../gateway/gateway.ts';
 import {
@@ -41,11 +42,21 @@ export interface SettleContext {
   publicUrl: string;
 }
 
+/**
+ * What a kind may read when it sends: the database, and the app's
+ * configuration (its keys), for a kind whose payload only names what to
+ * send because the content must not sit in the outbox in clear (messages).
+ */
+export interface SendContext {
+  db: Kysely<Schema>;
+  config?: Config;
+}
+
 export interface OutboxKind {
   /** Checks the payload when it is queued, so a bad one fails the feature's own transaction. */
   check?(payload: unknown): void;
   /** Sends once; throws EhrError (retryable or not) when the EHR says no. */
-  send(item: OutboxSend, gateway: EhrGateway): Promise<Confirmation>;
+  send(item: OutboxSend, gateway: EhrGateway, context: SendContext): Promise<Confirmation>;
   /**
    * Brings the feature's own state in line (an appointment becomes booked,
    * or not booked), in the transaction that settles the row. Called once per

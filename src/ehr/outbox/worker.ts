@@ -7,6 +7,7 @@
 // the last attempt, or on a refusal, the row is parked as dead.
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
+import type { Config } from '../../config.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import type { Jobs } from '../../platform/jobs/jobs.ts';
 import { EhrError, type EhrGateway } from '../gateway/gateway.ts';
@@ -28,6 +29,8 @@ export interface SendPolicy {
   random?: () => number;
   /** The portal's address, for links in the mail a settled row may send. */
   publicUrl?: string;
+  /** The app's configuration, for kinds that open sealed content when they send (messages). */
+  config?: Config;
 }
 
 export const DEFAULT_POLICY: SendPolicy = {
@@ -127,7 +130,7 @@ export async function sendOne(
   let confirmation: Confirmation;
   try {
     if (!sender) throw new EhrError(`This portal has no sender for "${row.kind}"`, 400);
-    confirmation = await sender.send(item, gateway);
+    confirmation = await sender.send(item, gateway, { db, config: policy.config });
   } catch (err) {
     return recordFailure(db, row, err, policy, sender);
   }

@@ -117,6 +117,13 @@ export const Draft = Type.Object(
   { threadId: Maybe(Uuid), body: Type.String({ maxLength: 10_000 }) },
   { additionalProperties: false },
 );
+/** The caller's kept draft; null when there is none. */
+export const DraftView = Type.Object({
+  draft: Maybe(Type.Object({ threadId: Maybe(Uuid), body: Type.String(), updatedAt: Instant })),
+});
+export type DraftView = Static<typeof DraftView>;
+/** Whether new messages are announced by e-mail (never with their content). */
+export const MessageEmail = Type.Object({ email: Type.Boolean() }, { additionalProperties: false });
 
 export const Template = Type.Object({
   id: Uuid,
@@ -147,3 +154,65 @@ export const MessageMeasures = Type.Object({
   ),
 });
 export type MessageMeasures = Static<typeof MessageMeasures>;
+
+// The staff inbox (part MD).
+/** A colleague the inbox can assign a thread or hand it off to. */
+export const StaffMember = Type.Object({ id: Uuid, name: Type.String() });
+export type StaffMember = Static<typeof StaffMember>;
+export const InboxPool = Type.Object({
+  id: Uuid,
+  topic: Type.Enum(TOPICS),
+  name: Names,
+  targetBusinessDays: Type.Integer(),
+  /** Open threads by status; overdue: no staff reply yet and past the target. */
+  counts: Type.Object({
+    new: Type.Integer(),
+    inProgress: Type.Integer(),
+    waitingForPatient: Type.Integer(),
+    overdue: Type.Integer(),
+    unassigned: Type.Integer(),
+  }),
+  /** Staff at the clinic who work this pool: whom the inbox page offers to assign to. */
+  staff: Type.Optional(Type.Array(StaffMember)),
+});
+export type InboxPool = Static<typeof InboxPool>;
+/** GET /api/staff/messages/pools; providers: the clinic's, whom the inbox page offers a hand-off to. */
+export const InboxPools = Type.Object({
+  pools: Type.Array(InboxPool),
+  providers: Type.Optional(Type.Array(StaffMember)),
+});
+export type InboxPools = Static<typeof InboxPools>;
+
+/** userId null: back to the pool, nobody's. */
+export const AssignBody = Type.Object({ userId: Maybe(Uuid) }, { additionalProperties: false });
+export const StatusBody = Type.Object(
+  { status: Type.Enum(THREAD_STATUSES) },
+  { additionalProperties: false },
+);
+/** To a provider of the clinic, with a note for them (internal). */
+export const HandoffBody = Type.Object(
+  { providerUserId: Uuid, note: Body },
+  { additionalProperties: false },
+);
+
+/** Placeholders: {{patientFirstName}}, {{clinicName}}, {{staffName}}. */
+const TemplateText = Text(4000);
+export const TemplateBody = Type.Object(
+  {
+    clinicId: Uuid,
+    name: Text(100),
+    body: Type.Object({ en: TemplateText, es: TemplateText }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+export const TemplatePatch = Type.Object(
+  {
+    name: Type.Optional(Text(100)),
+    body: Type.Optional(
+      Type.Object({ en: TemplateText, es: TemplateText }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+/** A template with its placeholders filled for one thread. */
+export const FilledTemplate = Type.Object({ body: Type.String() });

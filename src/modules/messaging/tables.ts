@@ -59,6 +59,8 @@ export interface MessagingTables {
     body: Buffer;
     key_id: string;
     created_at: Generated<Date>;
+    /** Read receipt: when the other side first read it. */
+    read_at: Date | null;
     ehr_communication_id: string | null;
   };
   message_attachments: {

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { hasAnyRole, PATIENT_ROLES } from '../auth/roles.ts';
 import { useSession } from '../auth/session.ts';
 import { LoadFailed } from '../shell/LoadFailed.tsx';
 import { Loading } from '../shell/Loading.tsx';
@@ -6,6 +7,7 @@ import { usePageTitle } from '../shell/usePageTitle.ts';
 import { AccessLogSection } from './AccessLogSection.tsx';
 import { useAccount } from './account.ts';
 import { EmailSection } from './EmailSection.tsx';
+import { MessageEmailSection } from './MessageEmailSection.tsx';
 import { MfaSection } from './MfaSection.tsx';
 import { PasskeysSection } from './PasskeysSection.tsx';
 import { PasswordSection } from './PasswordSection.tsx';
@@ -19,6 +21,8 @@ export function AccountPage() {
   const account = useAccount();
   // The access log is about a patient record: one's own, or a dependent's.
   const patientRecord = Boolean(session.data?.actingForPatientId ?? session.data?.user?.patientId);
+  // Message mails go to patients and caregivers; staff have the inbox.
+  const messageMails = hasAnyRole(session.data?.roles ?? [], PATIENT_ROLES);
   return (
     <>
       <h1>{t('account.title')}</h1>
@@ -30,6 +34,7 @@ export function AccountPage() {
           <ProfileSection account={account.data} />
           <PasswordSection />
           <EmailSection account={account.data} />
+          {messageMails && <MessageEmailSection />}
           <MfaSection account={account.data} />
           <PasskeysSection />
           <SessionsSection />

@@ -4,8 +4,7 @@ import { useSession } from '../auth/session.ts';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { currentRecord, fullName, useDependents } from './dependents.ts';
 
-// A patient's (or caregiver's) start page. Later issues add messages and
-// records here.
+// A patient's (or caregiver's) start page. Later issues add records here.
 export function HomePage() {
   const { t } = useTranslation();
   usePageTitle(t('home.title'));
@@ -36,6 +35,14 @@ export function HomePage() {
               <Link to="/medications">{t('refills.title')}</Link>
             </h2>
             <p>{t('refills.homeText')}</p>
+          </li>
+        )}
+        {record && (
+          <li className="card">
+            <h2>
+              <Link to="/messages">{t('messages.title')}</Link>
+            </h2>
+            <p>{t('messages.homeText')}</p>
           </li>
         )}
         <li className="card">

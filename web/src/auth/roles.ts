@@ -43,6 +43,17 @@ export const FRONT_DESK_ROLES: readonly Role[] = [
 /** The refill review queue (server: REVIEW_ROLES in src/modules/refills/staff-routes.ts). */
 export const REFILL_REVIEW_ROLES: readonly Role[] = ['nurse', 'provider', 'clinic_admin'];
 
+/** The staff message inbox: roles that work message pools (server: message_pools.roles). */
+export const MESSAGE_INBOX_ROLES: readonly Role[] = [
+  'front_desk',
+  'nurse',
+  'provider',
+  'clinic_admin',
+  'support_agent',
+];
+/** A clinic's quick-reply templates (server: src/modules/messaging/template-routes.ts). */
+export const MESSAGE_TEMPLATE_ROLES: readonly Role[] = ['clinic_admin'];
+
 export function hasAnyRole(grants: readonly RoleGrant[], allowed: readonly Role[]): boolean {
   return grants.some((g) => allowed.includes(g.role));
 }
@@ -51,7 +62,9 @@ export type NavKey =
   | 'home'
   | 'appointments'
   | 'medications'
+  | 'messages'
   | 'patients'
+  | 'inbox'
   | 'schedule'
   | 'requests'
   | 'checkIns'
@@ -61,6 +74,7 @@ export type NavKey =
   | 'mailbox'
   | 'visitTypes'
   | 'refillSettings'
+  | 'messageTemplates'
   | 'discrepancies'
   | 'outbox'
   | 'account';
@@ -74,7 +88,9 @@ const NAV: { item: NavItem; roles: readonly Role[] | 'any' }[] = [
   { item: { key: 'home', to: '/home' }, roles: PATIENT_ROLES },
   { item: { key: 'appointments', to: '/appointments' }, roles: PATIENT_ROLES },
   { item: { key: 'medications', to: '/medications' }, roles: PATIENT_ROLES },
+  { item: { key: 'messages', to: '/messages' }, roles: PATIENT_ROLES },
   { item: { key: 'patients', to: '/staff/patients' }, roles: PATIENT_CARE_ROLES },
+  { item: { key: 'inbox', to: '/staff/messages' }, roles: MESSAGE_INBOX_ROLES },
   { item: { key: 'schedule', to: '/staff/schedule' }, roles: FRONT_DESK_ROLES },
   { item: { key: 'requests', to: '/staff/requests' }, roles: FRONT_DESK_ROLES },
   { item: { key: 'checkIns', to: '/staff/check-ins' }, roles: FRONT_DESK_ROLES },
@@ -84,6 +100,10 @@ const NAV: { item: NavItem; roles: readonly Role[] | 'any' }[] = [
   { item: { key: 'mailbox', to: '/admin/mailbox' }, roles: MAILBOX_ROLES },
   { item: { key: 'visitTypes', to: '/admin/visit-types' }, roles: VISIT_RULES_ROLES },
   { item: { key: 'refillSettings', to: '/admin/refill-settings' }, roles: REFILL_SETTINGS_ROLES },
+  {
+    item: { key: 'messageTemplates', to: '/admin/message-templates' },
+    roles: MESSAGE_TEMPLATE_ROLES,
+  },
   { item: { key: 'discrepancies', to: '/admin/discrepancies' }, roles: EHR_DESK_ROLES },
   { item: { key: 'outbox', to: '/admin/outbox' }, roles: EHR_DESK_ROLES },
   { item: { key: 'account', to: '/account' }, roles: 'any' },

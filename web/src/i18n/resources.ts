@@ -10,6 +10,10 @@ import en from './locales/en.json' with { type: 'json' };
 import es from './locales/es.json' with { type: 'json' };
 import enFrontDesk from './locales/frontDesk.en.json' with { type: 'json' };
 import esFrontDesk from './locales/frontDesk.es.json' with { type: 'json' };
+import enInbox from './locales/inbox.en.json' with { type: 'json' };
+import esInbox from './locales/inbox.es.json' with { type: 'json' };
+import enMessages from './locales/messages.en.json' with { type: 'json' };
+import esMessages from './locales/messages.es.json' with { type: 'json' };
 import enRefills from './locales/refills.en.json' with { type: 'json' };
 import esRefills from './locales/refills.es.json' with { type: 'json' };
 import enVisitRules from './locales/visitRules.en.json' with { type: 'json' };
@@ -26,6 +30,8 @@ export const resources = {
     checkIn: enCheckIn,
     visitRules: enVisitRules,
     refills: enRefills,
+    inbox: enInbox,
+    messages: enMessages,
   },
   es: {
     ...es,
@@ -35,5 +41,7 @@ export const resources = {
     checkIn: esCheckIn,
     visitRules: esVisitRules,
     refills: esRefills,
+    inbox: esInbox,
+    messages: esMessages,
   },
 };

@@ -7,6 +7,7 @@ import { IdleWatcher } from '../auth/IdleWatcher.tsx';
 import { hasAnyRole, homePath, type NavItem, navItems } from '../auth/roles.ts';
 import { SessionEvents } from '../auth/SessionEvents.tsx';
 import { type SessionState, useSession } from '../auth/session.ts';
+import { MessagesNavLink } from '../messages/MessagesNavLink.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 import { SkipLink } from './SkipLink.tsx';
 import { UserMenu } from './UserMenu.tsx';
@@ -60,9 +61,13 @@ export function Shell() {
         <ul className="container site-nav__list">
           {items.map((item) => (
             <li key={item.key}>
-              <NavLink to={item.to} end={item.to === '/'}>
-                {t(`nav.${item.key}`)}
-              </NavLink>
+              {item.key === 'messages' ? (
+                <MessagesNavLink to={item.to} />
+              ) : (
+                <NavLink to={item.to} end={item.to === '/'}>
+                  {t(`nav.${item.key}`)}
+                </NavLink>
+              )}
             </li>
           ))}
         </ul>

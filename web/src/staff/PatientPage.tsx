@@ -7,6 +7,7 @@ import {
   ACTIVATION_ROLES,
   FRONT_DESK_ROLES,
   hasAnyRole,
+  MESSAGE_INBOX_ROLES,
   PROXY_GRANT_ROLES,
   UNLOCK_ROLES,
 } from '../auth/roles.ts';
@@ -84,6 +85,15 @@ export function PatientPage() {
                 <p>{t('frontDesk.patientSection.intro')}</p>
                 <Link to={`/staff/patients/${data.patient.id}/appointments`}>
                   {t('frontDesk.patientSection.open')}
+                </Link>
+              </section>
+            )}
+            {hasAnyRole(roles, MESSAGE_INBOX_ROLES) && (
+              <section className="card section" aria-labelledby="messages-title">
+                <h2 id="messages-title">{t('inbox.patientSection.title')}</h2>
+                <p>{t('inbox.patientSection.intro')}</p>
+                <Link to={`/staff/messages/new?patientId=${data.patient.id}`}>
+                  {t('inbox.patientSection.send')}
                 </Link>
               </section>
             )}

@@ -61,6 +61,8 @@ create table messages (
   body bytea not null,
   key_id uuid not null references data_keys (id),
   created_at timestamptz not null default now(),
+  -- The read receipt: when the other side first opened the thread after it.
+  read_at timestamptz,
   ehr_communication_id text
 );
 create index messages_thread on messages (thread_id, created_at);

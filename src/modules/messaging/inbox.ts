@@ -1,0 +1,345 @@
+// The staff inbox: whom a staff member may reach (the pools they work at a
+// clinic: one of the pool's roles there, or clinic admin, who reads every
+// pool of the clinic), the pools with their counts, and a page of threads
+// with the clinic's reply clock. Anything out of reach is refused like a
+// record that does not exist: audited and answered 404.
+import type { FastifyRequest } from 'fastify';
+import { type Kysely, sql } from 'kysely';
+import type { Config } from '../../config.ts';
+import { audit } from '../../platform/audit/audit.ts';
+import { type Auth, auditSource } from '../../platform/auth/context.ts';
+import { isUuid } from '../../platform/auth/scope.ts';
+import { openText } from '../../platform/crypto/envelope.ts';
+import type { Schema } from '../../platform/db/schema.ts';
+import { ApiError } from '../../platform/errors.ts';
+import type { ModuleDeps } from '../../platform/http/module.ts';
+import { addBusinessDays } from '../../platform/time/business-days.ts';
+import type { Role } from '../accounts/tables.ts';
+import type { InboxPool, ThreadSummary } from './model.ts';
+import type { ThreadStatus, Topic } from './tables.ts';
+import { summaries, threadsQuery } from './threads.ts';
+
+type Db = Kysely<Schema>;
+
+/** Who may open the inbox at all; each pool names which of them work it. */
+export const INBOX_ROLES: readonly Role[] = [
+  'front_desk',
+  'nurse',
+  'provider',
+  'clinic_admin',
+  'support_agent',
+];
+export const RESOURCE = 'Communication';
+export const INBOX_PAGE = 50;
+/** How many threads a search decrypts subjects of (subjects are encrypted, so not searched in SQL). */
+export const SEARCH_LIMIT = 1000;
+
+/** The caller's roles at a clinic, group-wide grants included. */
+export const rolesAt = (req: FastifyRequest, clinicId: string): Role[] =>
+  (req.auth as Auth).roles
+    .filter((g) => g.clinicId === clinicId || g.clinicId === null)
+    .map((g) => g.role);
+
+export const worksPool = (roles: readonly Role[], poolRoles: readonly string[]) =>
+  roles.includes('clinic_admin') || poolRoles.some((r) => roles.includes(r as Role));
+
+export interface PoolRow {
+  id: string;
+  topic: Topic;
+  name_en: string;
+  name_es: string;
+  roles: string[];
+  target_business_days: number;
+}
+
+export interface InboxClinic {
+  id: string;
+  name: string;
+  time_zone: string;
+  /** The pools the caller works there. */
+  pools: PoolRow[];
+}
+
+export async function refuse(
+  deps: ModuleDeps,
+  req: FastifyRequest,
+  what: { resourceId?: string; patientId?: string | null; clinicId?: string | null },
+  attempted: string,
+  message = 'That conversation was not found.',
+): Promise<never> {
+  await audit(deps.db, auditSource(req), {
+    action: 'access_denied',
+    outcome: 'failure',
+    resourceType: RESOURCE,
+    resourceId: what.resourceId,
+    patientId: what.patientId ?? null,
+    clinicId: what.clinicId && isUuid(what.clinicId) ? what.clinicId : null,
+    details: { attempted },
+  });
+  throw new ApiError(404, 'not_found', message);
+}
+
+const TOPIC_ORDER = sql<number>`array_position(array['medical','appointment','billing','refill','other'], topic)`;
+
+/** The clinic, with the pools the caller works there; refused when they hold no inbox role there. */
+export async function requireInboxClinic(
+  deps: ModuleDeps,
+  req: FastifyRequest,
+  clinicId: string,
+  attempted: string,
+  allowed: readonly Role[] = INBOX_ROLES,
+): Promise<InboxClinic> {
+  const roles = rolesAt(req, clinicId).filter((r) => allowed.includes(r));
+  const clinic = await deps.db
+    .selectFrom('clinics')
+    .select(['id', 'name', 'time_zone'])
+    .where('id', '=', clinicId)
+    .executeTakeFirst();
+  if (!clinic || roles.length === 0)
+    return refuse(deps, req, { clinicId }, attempted, 'That clinic was not found among yours.');
+  const pools = await deps.db
+    .selectFrom('message_pools')
+    .select(['id', 'topic', 'name_en', 'name_es', 'roles', 'target_business_days'])
+    .where('clinic_id', '=', clinic.id)
+    .orderBy(TOPIC_ORDER)
+    .execute();
+  return { ...clinic, pools: pools.filter((p) => worksPool(roles, p.roles)) };
+}
+
+export interface ReachedThread {
+  id: string;
+  clinicId: string;
+  patientId: string;
+  poolId: string;
+  poolRoles: string[];
+  status: ThreadStatus;
+  assignedUserId: string | null;
+}
+
+/** The thread, when the caller works its pool at its clinic. */
+export async function requireThread(
+  deps: ModuleDeps,
+  req: FastifyRequest,
+  id: string,
+  attempted: string,
+): Promise<ReachedThread> {
+  const t = await deps.db
+    .selectFrom('message_threads as t')
+    .innerJoin('message_pools as p', 'p.id', 't.pool_id')
+    .select([
+      't.id',
+      't.clinic_id',
+      't.patient_id',
+      't.pool_id',
+      'p.roles',
+      't.status',
+      't.assigned_user_id',
+    ])
+    .where('t.id', '=', id)
+    .executeTakeFirst();
+  if (t && worksPool(rolesAt(req, t.clinic_id), t.roles))
+    return {
+      id: t.id,
+      clinicId: t.clinic_id,
+      patientId: t.patient_id,
+      poolId: t.pool_id,
+      poolRoles: t.roles,
+      status: t.status,
+      assignedUserId: t.assigned_user_id,
+    };
+  return refuse(
+    deps,
+    req,
+    { resourceId: id, patientId: t?.patient_id, clinicId: t?.clinic_id },
+    attempted,
+  );
+}
+
+/** Whether the user (active) works the pool at the clinic: holds one of its roles there. */
+export async function worksPoolAt(
+  db: Db,
+  userId: string,
+  clinicId: string,
+  poolRoles: readonly string[],
+  onlyRole?: Role,
+): Promise<boolean> {
+  const roles = onlyRole ? poolRoles.filter((r) => r === onlyRole) : poolRoles;
+  if (roles.length === 0) return false;
+  const row = await db
+    .selectFrom('user_roles as r')
+    .innerJoin('users as u', 'u.id', 'r.user_id')
+    .select('r.user_id')
+    .where('r.user_id', '=', userId)
+    .where('u.status', '=', 'active')
+    .where('r.role', 'in', roles as Role[])
+    .where((eb) => eb.or([eb('r.clinic_id', '=', clinicId), eb('r.clinic_id', 'is', null)]))
+    .executeTakeFirst();
+  return !!row;
+}
+
+/** The first reply's due time, for threads a patient started (staff-started ones wait on the patient). */
+export function replyClock(
+  t: { created_at: Date; first_staff_reply_at: Date | null; started_by_staff: boolean },
+  status: ThreadStatus,
+  targetDays: number,
+  zone: string,
+  now: Date,
+): { replyDueAt: Date | null; overdue: boolean } {
+  if (t.started_by_staff) return { replyDueAt: null, overdue: false };
+  const replyDueAt = addBusinessDays(t.created_at, targetDays, zone);
+  const overdue = !t.first_staff_reply_at && status !== 'closed' && now > replyDueAt;
+  return { replyDueAt, overdue };
+}
+
+/** Active staff holding any of the roles at the clinic (group-wide grants too), by name. */
+export async function staffAt(db: Db, clinicId: string, roles: readonly string[]) {
+  if (roles.length === 0) return [];
+  const rows = await db
+    .selectFrom('user_roles as r')
+    .innerJoin('users as u', 'u.id', 'r.user_id')
+    .select(['u.id', 'u.display_name', 'r.role'])
+    .where('u.status', '=', 'active')
+    .where('r.role', 'in', roles as Role[])
+    .where((eb) => eb.or([eb('r.clinic_id', '=', clinicId), eb('r.clinic_id', 'is', null)]))
+    .orderBy('u.display_name')
+    .orderBy('u.id')
+    .execute();
+  return rows;
+}
+
+const members = (rows: { id: string; display_name: string }[]) => [
+  ...new Map(rows.map((r) => [r.id, { id: r.id, name: r.display_name }])).values(),
+];
+
+/**
+ * The caller's pools at the clinic with what waits in each and who works
+ * each (whom a thread can be assigned to), and the clinic's providers (whom
+ * it can be handed to).
+ */
+export async function inboxPools(db: Db, clinic: InboxClinic, now = new Date()) {
+  const pools = await poolCounts(db, clinic, now);
+  const staff = await staffAt(db, clinic.id, [...new Set(clinic.pools.flatMap((p) => p.roles))]);
+  return {
+    pools: pools.map((p, i) => {
+      const roles = clinic.pools[i]?.roles ?? [];
+      return { ...p, staff: members(staff.filter((s) => roles.includes(s.role))) };
+    }),
+    providers: members(await staffAt(db, clinic.id, ['provider'])),
+  };
+}
+
+/** The caller's pools at the clinic with what waits in each. */
+export async function poolCounts(
+  db: Db,
+  clinic: InboxClinic,
+  now = new Date(),
+): Promise<InboxPool[]> {
+  const ids = clinic.pools.map((p) => p.id);
+  const open = ids.length
+    ? await db
+        .selectFrom('message_threads')
+        .select([
+          'pool_id',
+          'status',
+          'assigned_user_id',
+          'created_at',
+          'first_staff_reply_at',
+          'started_by_staff',
+        ])
+        .where('pool_id', 'in', ids)
+        .where('status', '!=', 'closed')
+        .execute()
+    : [];
+  return clinic.pools.map((p) => {
+    const mine = open.filter((t) => t.pool_id === p.id);
+    const count = (s: ThreadStatus) => mine.filter((t) => t.status === s).length;
+    return {
+      id: p.id,
+      topic: p.topic,
+      name: { en: p.name_en, es: p.name_es },
+      targetBusinessDays: p.target_business_days,
+      counts: {
+        new: count('new'),
+        inProgress: count('in_progress'),
+        waitingForPatient: count('waiting_for_patient'),
+        overdue: mine.filter(
+          (t) => replyClock(t, t.status, p.target_business_days, clinic.time_zone, now).overdue,
+        ).length,
+        unassigned: mine.filter((t) => t.assigned_user_id === null).length,
+      },
+    };
+  });
+}
+
+export type StatusFilter = ThreadStatus | 'open';
+
+export interface InboxQuery {
+  poolId?: string;
+  status: StatusFilter;
+  assigned: 'me' | 'unassigned' | 'any';
+  q?: string;
+  page: number;
+}
+
+function threadRows(db: Db, clinic: InboxClinic, q: InboxQuery, viewerId: string) {
+  const closed = q.status === 'closed';
+  return (
+    threadsQuery(db)
+      .where('t.clinic_id', '=', clinic.id)
+      .where(
+        't.pool_id',
+        'in',
+        clinic.pools.map((p) => p.id),
+      )
+      .$if(!!q.poolId, (qb) => qb.where('t.pool_id', '=', q.poolId as string))
+      .$if(q.status === 'open', (qb) => qb.where('t.status', '!=', 'closed'))
+      .$if(q.status !== 'open', (qb) => qb.where('t.status', '=', q.status as ThreadStatus))
+      .$if(q.assigned === 'me', (qb) => qb.where('t.assigned_user_id', '=', viewerId))
+      .$if(q.assigned === 'unassigned', (qb) => qb.where('t.assigned_user_id', 'is', null))
+      // Open threads: who has waited longest first; closed ones: latest first.
+      .orderBy('t.last_message_at', closed ? 'desc' : 'asc')
+      .orderBy('t.id')
+  );
+}
+
+/** Lower case without accents, so "jose" finds "José". */
+const folded = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();
+
+/**
+ * A page of the clinic's threads in the caller's pools. `q` matches the
+ * patient's name or the subject; subjects are encrypted, so a search
+ * decrypts the subjects of at most SEARCH_LIMIT threads the other filters
+ * leave (oldest waiting first) and matches them in memory.
+ */
+export async function threadPage(
+  db: Db,
+  config: Config,
+  clinic: InboxClinic,
+  q: InboxQuery,
+  viewerId: string,
+): Promise<{ threads: ThreadSummary[]; hasMore: boolean }> {
+  if (clinic.pools.length === 0) return { threads: [], hasMore: false };
+  const offset = (q.page - 1) * INBOX_PAGE;
+  let rows = await threadRows(db, clinic, q, viewerId)
+    .limit(q.q ? SEARCH_LIMIT : INBOX_PAGE + 1)
+    .offset(q.q ? 0 : offset)
+    .execute();
+  if (q.q) {
+    const needle = folded(q.q.trim());
+    const found: typeof rows = [];
+    for (const r of rows) {
+      const subject = await openText(db, config, Buffer.from(r.subject), r.key_id);
+      if (folded(`${r.given_name} ${r.family_name}\n${subject}`).includes(needle)) found.push(r);
+    }
+    rows = found.slice(offset, offset + INBOX_PAGE + 1);
+  }
+  const threads = await summaries(db, config, rows.slice(0, INBOX_PAGE), {
+    userId: viewerId,
+    staff: true,
+  });
+  return { threads, hasMore: rows.length > INBOX_PAGE };
+}

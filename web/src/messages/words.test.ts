@@ -1,0 +1,53 @@
+import i18next from 'i18next';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { resources } from '../i18n/resources.ts';
+import { inLanguage, newestFirst, telHref } from './words.ts';
+
+const i18n = i18next.createInstance();
+beforeAll(() =>
+  i18n.init({
+    resources: { en: { translation: resources.en }, es: { translation: resources.es } },
+    lng: 'en',
+    interpolation: { escapeValue: false },
+  }),
+);
+
+describe('the message pages', () => {
+  test('conversations are listed newest activity first', () => {
+    const at = (id: string, lastMessageAt: string) => ({ id, lastMessageAt });
+    const sorted = newestFirst([
+      at('a', '2026-03-01T10:00:00Z'),
+      at('b', '2026-03-02T09:00:00Z'),
+      at('c', '2026-03-01T11:00:00Z'),
+    ]);
+    expect(sorted.map((t) => t.id)).toEqual(['b', 'c', 'a']);
+  });
+
+  test("a pool's name follows the reader's language", () => {
+    const names = { en: 'Nurses', es: 'Enfermería' };
+    expect(inLanguage(names, 'es')).toBe('Enfermería');
+    expect(inLanguage(names, 'en')).toBe('Nurses');
+  });
+
+  test('the clinic phone dials', () => {
+    expect(telHref('(555) 010-2000')).toBe('tel:5550102000');
+  });
+
+  test("the clinic's promise, with the emergency number, in both languages", () => {
+    const en = i18n.getFixedT('en');
+    const es = i18n.getFixedT('es');
+    expect(en('messages.responseTime.reply', { count: 2 })).toBe(
+      'We reply within 2 business days.',
+    );
+    expect(en('messages.responseTime.reply', { count: 1 })).toBe('We reply within 1 business day.');
+    expect(en('messages.responseTime.emergency')).toBe('For emergencies call 911.');
+    expect(es('messages.responseTime.reply', { count: 3 })).toBe('Respondemos en 3 días hábiles.');
+  });
+
+  test('the nav shows the count and names it in words', () => {
+    const en = i18n.getFixedT('en');
+    expect(en('messages.nav.count', { count: 2 })).toBe('Messages (2)');
+    expect(en('messages.nav.unread', { count: 2 })).toBe('Messages, 2 unread');
+    expect(i18n.getFixedT('es')('messages.nav.unread', { count: 1 })).toBe('Mensajes, 1 sin leer');
+  });
+});

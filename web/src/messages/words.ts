@@ -1,0 +1,15 @@
+// Small rules of the message pages, free of React so they can be unit tested.
+import type { ThreadSummary } from './types.ts';
+
+/** A pool's name in the reader's language. */
+export const inLanguage = (names: { en: string; es: string }, lang: string) =>
+  lang.startsWith('es') ? names.es : names.en;
+
+/** Newest activity first (the server sends them so; a page keeps it so after merging). */
+export const newestFirst = <T extends Pick<ThreadSummary, 'lastMessageAt'>>(threads: T[]) =>
+  [...threads].sort((a, b) => Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt));
+
+/** A phone number as a tel: link target. */
+export const telHref = (phone: string) => `tel:${phone.replace(/[^+\d]/g, '')}`;
+
+export type DraftState = 'idle' | 'saving' | 'saved' | 'failed';
