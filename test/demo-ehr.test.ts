@@ -528,7 +528,9 @@ describe('date shifting', () => {
 });
 
 describe('linking demo patients', () => {
-  it('seeds the portal with the EHR patients, linked by id and MRN, the demo accounts on two of them', async () => {
+  it('seeds the portal with the EHR patients, linked by id and MRN, the demo accounts on two of them', {
+    timeout: 90_000,
+  }, async () => {
     const { gateway } = await start();
     const people = await demoPatientsFromEhr(gateway);
     expect(people).toHaveLength(roster.length);
