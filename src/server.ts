@@ -11,6 +11,7 @@ import { startEhrWriteBack } from './ehr/outbox/background.ts';
 import type { OutboxWorker } from './ehr/outbox/worker.ts';
 import { registerSyncJobs } from './ehr/sync/jobs.ts';
 import { type Sealer, startSealer } from './modules/compliance/sealer.ts';
+import { registerStaleUploadsJob } from './modules/messaging/attachments.ts';
 import { registerInventoryJobs } from './modules/scheduling/jobs.ts';
 import { registerReminderJob } from './modules/scheduling/reminders.ts';
 import { registerWaitlistJob } from './modules/scheduling/waitlist.ts';
@@ -79,6 +80,7 @@ export async function startPortal(
     );
     await registerReminderJob(jobs, database.db, config, logger);
     await registerWaitlistJob(jobs, database.db, config, logger);
+    await registerStaleUploadsJob(jobs, database.db, logger);
     sealer = startSealer(database.db, logger, auditChainKey(config.encryptionKey));
     app = await buildApp({
       config,

@@ -10,6 +10,8 @@ import { contentDisposition } from '../src/modules/messaging/attachment-routes.t
 import {
   attachmentsOf,
   claimAttachments,
+  cleanFileName,
+  discardStaleUploads,
   MAX_UNSENT_PER_USER,
   sniffType,
   stripHeic,
@@ -188,16 +190,16 @@ describe('type by content', () => {
   });
 
   it.each([
-    { name: 'lab-results.pdf', bytes: PDF, type: 'application/pdf' },
-    { name: 'photo.jpg', bytes: JPEG, type: 'image/jpeg' },
-    { name: 'scan.png', bytes: PNG, type: 'image/png' },
-    { name: 'photo.heic', bytes: HEIC, type: 'image/heic' },
-    // The name says nothing: a PNG called .pdf is a PNG.
-    { name: 'really-a-png.pdf', bytes: PNG, type: 'image/png' },
-  ])('accepts $name as $type', async ({ name, bytes, type }) => {
+    { name: 'lab-results.pdf', bytes: PDF, type: 'application/pdf', kept: 'lab-results.pdf' },
+    { name: 'photo.jpg', bytes: JPEG, type: 'image/jpeg', kept: 'photo.jpg' },
+    { name: 'scan.png', bytes: PNG, type: 'image/png', kept: 'scan.png' },
+    { name: 'photo.heic', bytes: HEIC, type: 'image/heic', kept: 'photo.heic' },
+    // The name says nothing: a PNG called .pdf is a PNG, and downloads as one.
+    { name: 'really-a-png.pdf', bytes: PNG, type: 'image/png', kept: 'really-a-png.png' },
+  ])('accepts $name as $type', async ({ name, bytes, type, kept }) => {
     const res = await upload(patient, bytes, name);
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json()).toMatchObject({ fileName: name, mediaType: type });
+    expect(res.json()).toMatchObject({ fileName: kept, mediaType: type });
     expect(res.json().sizeBytes).toBeGreaterThan(0);
     const row = await db()
       .selectFrom('message_attachments')
@@ -482,6 +484,22 @@ describe('download', () => {
     expect(denied.find((d) => d.actor_user_id === who().id)?.patient_id).toBe(patient.patientId);
   });
 
+  it('gives staff the file of a thread assigned to them, though they do not work its pool', async () => {
+    await db()
+      .updateTable('message_threads')
+      .set({ assigned_user_id: desk.id })
+      .where('id', '=', threadId)
+      .execute();
+    const res = await desk.client.get(`/api/staff/messages/attachments/${fileId}`);
+    await db()
+      .updateTable('message_threads')
+      .set({ assigned_user_id: null })
+      .where('id', '=', threadId)
+      .execute();
+    expect(res.statusCode).toBe(200);
+    expect(res.rawPayload).toEqual(PDF);
+  });
+
   it('answers the same 404 for a file that does not exist', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
     const res = await other.client.get(`/api/messages/attachments/${missing}`);
@@ -601,5 +619,102 @@ describe('claiming uploads for a message', () => {
     const res = await upload(someone, PNG, 'one-more.png');
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('too_many_unsent');
+  });
+});
+
+const stored = (id: string) =>
+  db().selectFrom('message_attachments').select('id').where('id', '=', id).executeTakeFirst();
+
+describe('removing an unsent upload', () => {
+  it('deletes the uploader’s own unsent file, audited', async () => {
+    const id = (await upload(caregiver, PNG, 'wrong.png')).json().id;
+    const res = await caregiver.client.delete(`/api/messages/attachments/${id}`);
+    expect(res.statusCode).toBe(204);
+    expect(await stored(id)).toBeUndefined();
+    expect(await auditsOf(id, 'delete')).toEqual([
+      expect.objectContaining({
+        actor_user_id: caregiver.id,
+        patient_id: patient.patientId,
+        resource_type: 'Binary',
+      }),
+    ]);
+  });
+
+  it('deletes a staff member’s own unsent file on the staff route', async () => {
+    const up = await upload(
+      nurse,
+      PDF,
+      'draft.pdf',
+      `/api/staff/messages/attachments?patientId=${patient.patientId}`,
+    );
+    const id = up.json().id;
+    expect((await nurse.client.delete(`/api/staff/messages/attachments/${id}`)).statusCode).toBe(
+      204,
+    );
+    expect(await stored(id)).toBeUndefined();
+    expect(await auditsOf(id, 'delete')).toHaveLength(1);
+  });
+
+  it.each([
+    ['the patient, for their caregiver’s upload', () => patient, '/api/messages/attachments/'],
+    ['another patient', () => other, '/api/messages/attachments/'],
+    ['staff who did not upload it', () => nurse, '/api/staff/messages/attachments/'],
+  ])('refuses %s: 404, audited, the file kept', async (_who, who, url) => {
+    const id = (await upload(caregiver, PNG, 'mine.png')).json().id;
+    const res = await who().client.delete(`${url}${id}`);
+    expect(res.statusCode).toBe(404);
+    expect(await stored(id)).toBeDefined();
+    const denied = await auditsOf(id, 'access_denied');
+    expect(denied).toEqual([
+      expect.objectContaining({ actor_user_id: who().id, patient_id: patient.patientId }),
+    ]);
+    expect(denied[0]?.details).toMatchObject({ attempted: 'delete' });
+  });
+
+  it('refuses a file already sent, even to its uploader', async () => {
+    const id = (await upload(patient, PDF, 'sent.pdf')).json().id;
+    await sendInThread({ uploadedBy: patient.id, ids: [id] });
+    const res = await patient.client.delete(`/api/messages/attachments/${id}`);
+    expect(res.statusCode).toBe(404);
+    expect(await stored(id)).toBeDefined();
+  });
+});
+
+describe('clearing stale uploads', () => {
+  it('deletes unsent uploads older than a day, and nothing sent or recent', async () => {
+    const old = (await upload(other, PNG, 'old.png')).json().id;
+    const fresh = (await upload(other, PNG, 'fresh.png')).json().id;
+    const sentOld = (await upload(other, PDF, 'sent.pdf')).json().id;
+    await sendInThread({ uploadedBy: other.id, ids: [sentOld] }, other.patientId);
+    const dayAndMore = new Date(Date.now() - 25 * 3_600_000);
+    await db()
+      .updateTable('message_attachments')
+      .set({ created_at: dayAndMore })
+      .where('id', 'in', [old, sentOld])
+      .execute();
+    const removed = await discardStaleUploads(db());
+    expect(removed).toBeGreaterThanOrEqual(1);
+    expect(await stored(old)).toBeUndefined();
+    expect(await stored(fresh)).toBeDefined();
+    expect(await stored(sentOld)).toBeDefined();
+  });
+});
+
+describe('the name a file downloads with', () => {
+  it('ends in the extension of what the bytes are, whatever the name said', () => {
+    expect(cleanFileName('labs.html', 'application/pdf')).toBe('labs.pdf');
+    expect(cleanFileName('photo.JPG', 'image/jpeg')).toBe('photo.jpg');
+    expect(cleanFileName('scan', 'image/png')).toBe('scan.png');
+    expect(cleanFileName(undefined, 'image/heic')).toBe('attachment.heic');
+  });
+
+  it('drops folders, control and right-to-left override characters', () => {
+    expect(cleanFileName('..%2F..%2Fetc%2Fpasswd', 'application/pdf')).toBe('passwd.pdf');
+    expect(cleanFileName(encodeURIComponent('invoice\u202Efdp.exe'), 'application/pdf')).toBe(
+      'invoicefdp.pdf',
+    );
+    expect(cleanFileName(encodeURIComponent('a\u0000b\u0007.pdf'), 'application/pdf')).toBe(
+      'ab.pdf',
+    );
   });
 });

@@ -4,7 +4,10 @@
 // patient, hand-off to a provider, staff starting a thread, and templates
 // (written by the clinic admin only, audited, filled for a thread).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEND_LIMIT, STAFF_SEND_LIMIT } from '../src/modules/messaging/routes.ts';
+import { fillTemplate } from '../src/modules/messaging/template-routes.ts';
 import { communicationKey } from '../src/modules/messaging/writeback.ts';
+import { hashToken } from '../src/platform/crypto/crypto.ts';
 import { addBusinessDays } from '../src/platform/time/business-days.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import type { Client } from './support/client.ts';
@@ -242,6 +245,27 @@ describe('the list', () => {
     expect(medical?.counts.overdue).toBe(1);
   });
 
+  it('never flags a closed thread overdue, though nobody replied in time', async () => {
+    const id = (await startConversation(patient, clinic.id, { subject: 'Long ago' })).id;
+    const created = new Date('2026-01-05T16:00:00Z');
+    await db()
+      .updateTable('message_threads')
+      .set({ created_at: created, last_message_at: created })
+      .where('id', '=', id)
+      .execute();
+    expect((await threads(nurse)).json().threads).toContainEqual(
+      expect.objectContaining({ id, overdue: true }),
+    );
+    const closed = await nurse.client.post(`/api/staff/messages/threads/${id}/status`, {
+      status: 'closed',
+    });
+    expect(closed.statusCode).toBe(200);
+    expect(closed.json()).toMatchObject({ status: 'closed', overdue: false });
+    expect((await threads(nurse, '&status=closed')).json().threads).toContainEqual(
+      expect.objectContaining({ id, overdue: false }),
+    );
+  });
+
   it('finds threads by the patient name or by the (encrypted) subject', async () => {
     const other = await messagingPatient(t, clinic.id, { givenName: 'Bartholomew' });
     const his = (await startConversation(other, clinic.id, { subject: 'Knee swelling again' })).id;
@@ -275,6 +299,8 @@ describe('working a thread', () => {
     expect(await threadIds(nurse, '&assigned=me')).toContain(id);
     expect(await threadIds(colleague, '&assigned=me')).not.toContain(id);
     expect(await threadIds(colleague, '&assigned=unassigned')).not.toContain(id);
+    // Who works it is the clinic's business: the patient's answer does not say.
+    expect((await patient.client.get(`/api/messages/threads/${id}`)).json().assignedTo).toBeNull();
   });
 
   it('assigns to a colleague who works the pool, and back to nobody', async () => {
@@ -295,8 +321,37 @@ describe('working a thread', () => {
     expect(await threadIds(nurse, '&assigned=unassigned')).toContain(id);
   });
 
-  it('refuses to assign to someone who does not work the pool at this clinic, naming userId', async () => {
-    for (const who of [frontDesk.userId, strangerNurse.userId, patient.userId]) {
+  it('assigns to anyone with an inbox role at the clinic, who may then work the thread while it is theirs', async () => {
+    const fresh = (await startConversation(patient, clinic.id, { subject: 'A form for school' }))
+      .id;
+    const res = await nurse.client.post(`/api/staff/messages/threads/${fresh}/assign`, {
+      userId: frontDesk.userId,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().assignedTo).toMatchObject({ id: frontDesk.userId });
+    // The medical pool is not the front desk's, but the thread is now theirs.
+    expect(await threadIds(frontDesk, '&assigned=me')).toContain(fresh);
+    expect((await frontDesk.client.get(`/api/staff/messages/threads/${fresh}`)).statusCode).toBe(
+      200,
+    );
+    const reply = await frontDesk.client.post(`/api/staff/messages/threads/${fresh}/messages`, {
+      body: 'The form is ready at the front desk.',
+    });
+    expect(reply.statusCode).toBe(201);
+    // Given back to the pool, the front desk is refused again, audited.
+    await nurse.client.post(`/api/staff/messages/threads/${fresh}/assign`, { userId: null });
+    const since = await lastAuditId();
+    expect((await frontDesk.client.get(`/api/staff/messages/threads/${fresh}`)).statusCode).toBe(
+      404,
+    );
+    expect(await threadIds(frontDesk)).not.toContain(fresh);
+    expect(await auditSince(since, frontDesk.userId)).toContainEqual(
+      expect.objectContaining({ action: 'access_denied', resource_id: fresh }),
+    );
+  });
+
+  it('refuses to assign to someone without an inbox role at this clinic, naming userId', async () => {
+    for (const who of [strangerNurse.userId, patient.userId]) {
       const res = await nurse.client.post(`/api/staff/messages/threads/${id}/assign`, {
         userId: who,
       });
@@ -375,6 +430,26 @@ describe('working a thread', () => {
     expect(seen.body).toContain('Yes, take it with breakfast.');
   });
 
+  it('limits how many a staff member sends in a short time (429), at a higher bar than patients', async () => {
+    const fresh = (await startConversation(patient, clinic.id, { subject: 'Many replies' })).id;
+    // The writer has used up their allowance: the next reply is refused and nothing is written.
+    await db()
+      .insertInto('request_limits')
+      .values({
+        key_hash: hashToken(`messages:${colleague.userId}`),
+        attempts: STAFF_SEND_LIMIT.max,
+      })
+      .onConflict((oc) => oc.column('key_hash').doUpdateSet({ attempts: STAFF_SEND_LIMIT.max }))
+      .execute();
+    const res = await colleague.client.post(`/api/staff/messages/threads/${fresh}/messages`, {
+      body: 'One more',
+    });
+    expect(res.statusCode).toBe(429);
+    expect(res.json().error.code).toBe('too_many_messages');
+    expect((await thread(fresh)).first_staff_reply_at).toBeNull();
+    expect(STAFF_SEND_LIMIT.max).toBeGreaterThan(SEND_LIMIT.max);
+  });
+
   it('hands off to a provider of the clinic with a note for them', async () => {
     const fresh = (await startConversation(patient, clinic.id, { subject: 'New symptom' })).id;
     const res = await nurse.client.post(`/api/staff/messages/threads/${fresh}/handoff`, {
@@ -393,6 +468,36 @@ describe('working a thread', () => {
     expect(await threadIds(provider, '&assigned=me')).toContain(fresh);
     const patientView = await patient.client.get(`/api/messages/threads/${fresh}`);
     expect(patientView.body).not.toContain('Please review');
+  });
+
+  it('hands off to any provider of the clinic, even one outside the pool, who then works the thread', async () => {
+    const fresh = (
+      await startConversation(patient, clinic.id, { topic: 'appointment', subject: 'Which visit?' })
+    ).id;
+    const res = await frontDesk.client.post(`/api/staff/messages/threads/${fresh}/handoff`, {
+      providerUserId: provider.userId,
+      note: 'Does she need a visit for this?',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().assignedTo).toMatchObject({ id: provider.userId });
+    expect(await threadIds(provider, '&assigned=me')).toContain(fresh);
+    const opened = await provider.client.get(`/api/staff/messages/threads/${fresh}`);
+    expect(opened.statusCode).toBe(200);
+    expect(opened.body).toContain('Does she need a visit for this?');
+    const reply = await provider.client.post(`/api/staff/messages/threads/${fresh}/messages`, {
+      body: 'No visit needed; we can talk by phone.',
+    });
+    expect(reply.statusCode).toBe(201);
+    const status = await provider.client.post(`/api/staff/messages/threads/${fresh}/status`, {
+      status: 'waiting_for_patient',
+    });
+    expect(status.statusCode).toBe(200);
+    // Someone who neither works the pool nor holds the thread is still refused, audited.
+    const since = await lastAuditId();
+    expect((await nurse.client.get(`/api/staff/messages/threads/${fresh}`)).statusCode).toBe(404);
+    expect(await auditSince(since, nurse.userId)).toEqual([
+      expect.objectContaining({ action: 'access_denied', resource_id: fresh }),
+    ]);
   });
 
   it('refuses a hand-off to someone who is not a provider of the clinic, naming providerUserId', async () => {
@@ -537,6 +642,16 @@ describe('templates', () => {
       `/api/staff/messages/threads/${far}/templates/${templateId}`,
     );
     expect(denied.statusCode).toBe(404);
+  });
+
+  it('leaves a placeholder it does not know as written, even one named like a built-in', () => {
+    const values = { patientFirstName: 'Rosalía' };
+    expect(
+      fillTemplate(
+        'Hi {{patientFirstName}} {{constructor}} {{toString}} {{__proto__}} {{hasOwnProperty}} {{unknown}}',
+        values,
+      ),
+    ).toBe('Hi Rosalía {{constructor}} {{toString}} {{__proto__}} {{hasOwnProperty}} {{unknown}}');
   });
 
   it('lets the clinic admin change and remove it, audited; not another clinic admin', async () => {

@@ -1,7 +1,9 @@
 // Unread counts and read receipts: kept by the server per person, so every
 // tab and device agrees; receipts say when the other side first read a
 // message; internal notes and one's own side never count as unread.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markRead } from '../src/modules/messaging/reads.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import {
   anotherSession,
@@ -94,6 +96,51 @@ describe('the unread count', () => {
     await startConversation(me, clinic.id, { topic: 'appointment' });
     expect(await staffUnread(desk.client)).toBe(deskBefore + 1);
     expect(await staffUnread(nurse2.client)).toBe(before);
+  });
+
+  it('counts for a clinic admin every pool of the clinic, and for anyone the threads assigned to them', async () => {
+    const admin = await messagingStaff(t, clinic.id, 'clinic_admin');
+    const desk = await messagingStaff(t, clinic.id, 'front_desk');
+    const me = await messagingPatient(t, clinic.id);
+    const [adminBefore, deskBefore] = [
+      await staffUnread(admin.client),
+      await staffUnread(desk.client),
+    ];
+    const medical = await startConversation(me, clinic.id, { topic: 'medical' });
+    await startConversation(me, clinic.id, { topic: 'appointment' });
+    // The admin reads every pool (the pools name no clinic_admin but billing's).
+    expect(await staffUnread(admin.client)).toBe(adminBefore + 2);
+    expect(await staffUnread(desk.client)).toBe(deskBefore + 1);
+    const assigned = await nurse.client.post(`/api/staff/messages/threads/${medical.id}/assign`, {
+      userId: desk.userId,
+    });
+    expect(assigned.statusCode).toBe(200);
+    expect(await staffUnread(desk.client)).toBe(deskBefore + 2);
+  });
+
+  it('keeps unread a message committed after the reading began, though older than its end', async () => {
+    const me = await messagingPatient(t, clinic.id);
+    const thread = await startConversation(me, clinic.id);
+    const viewer = { userId: me.userId, staff: false };
+    const shown = thread.messages.map((m) => m.id);
+    // The care team's message was stamped (its transaction's start) a moment
+    // before the patient's reading ended, but it was not among those shown.
+    const late = await staffWrites(t, thread.id, nurse.userId, 'Written while you read');
+    const stamp = (ids: string[], ago: string) =>
+      db()
+        .updateTable('messages')
+        .set({ created_at: sql<Date>`now() - ${ago}::interval` })
+        .where('id', 'in', ids)
+        .execute();
+    await stamp(shown, '1 minute');
+    await stamp([late], '1 second');
+    await markRead(db(), thread.id, viewer, shown);
+    expect(await unread(me.client)).toBe(1);
+    // A reading that did show it marks it read; an older reading never moves that back.
+    await me.client.get(`/api/messages/threads/${thread.id}`);
+    expect(await unread(me.client)).toBe(0);
+    await markRead(db(), thread.id, viewer, shown);
+    expect(await unread(me.client)).toBe(0);
   });
 
   it('is refused to patients on the staff route', async () => {

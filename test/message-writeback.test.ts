@@ -227,11 +227,20 @@ describe('messages written back to the EHR', () => {
       .set({ next_attempt_at: new Date(Date.now() + 3_600_000) })
       .where('idempotency_key', '=', communicationKey(first))
       .execute();
-    await drainOutbox(db(), gateway(), policy());
-    expect(await outboxRow(reply)).toMatchObject({
-      status: 'failed',
-      last_error: expect.stringMatching(/previous message .* not reached the EHR/),
-    });
+    // However long it waits, waiting uses up none of its attempts.
+    for (let round = 0; round < 3; round++) {
+      await drainOutbox(db(), gateway(), { ...policy(), maxAttempts: 2 });
+      expect(await outboxRow(reply)).toMatchObject({
+        status: 'pending',
+        attempts: 0,
+        last_error: expect.stringMatching(/previous message .* not reached the EHR/),
+      });
+      await db()
+        .updateTable('ehr_outbox')
+        .set({ next_attempt_at: new Date() })
+        .where('idempotency_key', '=', communicationKey(reply))
+        .execute();
+    }
     expect(await communicationsFor(reply)).toHaveLength(0);
     await db()
       .updateTable('ehr_outbox')
@@ -283,10 +292,27 @@ describe('messages written back to the EHR', () => {
       .selectFrom('audit_events')
       .select(['resource_id'])
       .where('action', '=', 'export')
-      .where('resource_type', '=', 'Message')
+      .where('resource_type', '=', 'Communication')
       .where('resource_id', 'in', [first, reply])
       .execute();
     expect(exports.map((e) => e.resource_id).sort()).toEqual([first, reply].sort());
+  });
+
+  it('a reply after one given up answers the last message that reached the EHR', async () => {
+    const c = await conversation();
+    const question = await post(c, 'patient', 'Is my referral to the dermatologist sent?');
+    await sendToEhr(c);
+    const lost = await post(c, 'nurse', 'Yes, last week.');
+    // The EHR refuses it for good: the row is parked as dead.
+    ehr.faults = { failNext: 1, status: 422 };
+    await drainOutbox(db(), gateway(), policy());
+    expect((await outboxRow(lost))?.status).toBe('dead');
+    const reply = await post(c, 'patient', 'Thank you, I will wait for their call.');
+    await sendToEhr(c);
+
+    const [asked] = await communicationsFor(question);
+    const [answered] = await communicationsFor(reply);
+    expect(answered?.inResponseTo).toEqual([{ reference: `Communication/${asked?.id}` }]);
   });
 
   it('a retry after a lost answer makes no second Communication', async () => {

@@ -9,7 +9,7 @@ import { demoTemplates, seedMessagingDemo } from '../src/modules/messaging/demo.
 import { SEND_LIMIT } from '../src/modules/messaging/routes.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import { testDatabase } from './support/database.ts';
-import { createClinic } from './support/factories.ts';
+import { createClinic, createPatient } from './support/factories.ts';
 import {
   anotherSession,
   auditsOf,
@@ -142,6 +142,36 @@ describe('starting a conversation', () => {
         resource_type: 'Communication',
         clinic_id: elsewhere.id,
         outcome: 'failure',
+      }),
+    ]);
+  });
+
+  it('refuses a reply once the patient is no longer registered at the clinic (404, audited)', async () => {
+    const me = await messagingPatient(t, clinic.id);
+    const thread = await startConversation(me, clinic.id);
+    await db()
+      .deleteFrom('patient_clinics')
+      .where('patient_id', '=', me.id)
+      .where('clinic_id', '=', clinic.id)
+      .execute();
+    const res = await me.client.post(`/api/messages/threads/${thread.id}/messages`, {
+      body: 'Still there?',
+    });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('not_found');
+    const messages = await db()
+      .selectFrom('messages')
+      .select('id')
+      .where('thread_id', '=', thread.id)
+      .execute();
+    expect(messages).toHaveLength(1);
+    expect(await auditsOf(db(), me.userId, 'access_denied')).toEqual([
+      expect.objectContaining({
+        resource_type: 'Communication',
+        patient_id: me.id,
+        clinic_id: clinic.id,
+        outcome: 'failure',
+        details: expect.objectContaining({ attempted: 'reply', reason: 'not_registered' }),
       }),
     ]);
   });
@@ -371,6 +401,32 @@ describe('the send limit', () => {
   });
 });
 
+describe('the send limit and refused sends', () => {
+  it('counts only the messages that were sent', async () => {
+    const me = await messagingPatient(t, clinic.id);
+    const thread = await startConversation(me, clinic.id);
+    // Refused sends: attachments that are not the patient's uploads.
+    for (let i = 0; i < SEND_LIMIT.max; i++) {
+      const refused = await me.client.post(`/api/messages/threads/${thread.id}/messages`, {
+        body: `With a file ${i}`,
+        attachmentIds: [crypto.randomUUID()],
+      });
+      expect(refused.statusCode).toBe(400);
+    }
+    // The started conversation was one send; the rest of the allowance is left.
+    for (let i = 1; i < SEND_LIMIT.max; i++) {
+      const res = await me.client.post(`/api/messages/threads/${thread.id}/messages`, {
+        body: `Message ${i}`,
+      });
+      expect(res.statusCode).toBe(201);
+    }
+    const over = await me.client.post(`/api/messages/threads/${thread.id}/messages`, {
+      body: 'One too many',
+    });
+    expect(over.statusCode).toBe(429);
+  });
+});
+
 describe('the notice mail', () => {
   it('names the clinic and links to the conversation, with no subject, topic or text', async () => {
     const me = await messagingPatient(t, clinic.id);
@@ -397,6 +453,54 @@ describe('the notice mail', () => {
     await staffWrites(t, thread.id, nurse.userId, 'Hola');
     const mails = await mailsTo(db(), me.email);
     expect(mails.map((m) => m.subject)).toEqual([`Tiene un mensaje nuevo de ${clinic.name}`]);
+  });
+
+  it('goes to each caregiver acting for the patient who wants it, with no content', async () => {
+    const child = await messagingPatient(t, clinic.id);
+    const parent = await caregiverOf(t, child.id);
+    const quiet = await caregiverOf(t, child.id);
+    await db()
+      .updateTable('users')
+      .set({ message_email: false })
+      .where('id', '=', quiet.userId)
+      .execute();
+    const former = await caregiverOf(t, child.id);
+    await db()
+      .updateTable('proxy_grants')
+      .set({ revoked_at: new Date() })
+      .where('proxy_user_id', '=', former.userId)
+      .execute();
+    const lapsed = await caregiverOf(t, child.id);
+    await db()
+      .updateTable('proxy_grants')
+      .set({
+        granted_at: new Date(Date.now() - 2 * 86_400_000),
+        expires_at: new Date(Date.now() - 60_000),
+      })
+      .where('proxy_user_id', '=', lapsed.userId)
+      .execute();
+    const thread = await startConversation(parent, clinic.id, { body: 'Sam has a rash.' });
+    await staffWrites(t, thread.id, nurse.userId, 'Use the hydrocortisone cream.');
+    for (const who of [child, parent]) {
+      const mails = await mailsTo(db(), who.email);
+      expect(mails.map((m) => m.subject)).toEqual([`You have a new message from ${clinic.name}`]);
+      expect(mails[0]?.body).toContain(`${t.config.publicUrl}/messages/${thread.id}`);
+      for (const secret of ['rash', 'hydrocortisone', 'Nurse Rivera'])
+        expect(`${mails[0]?.subject}\n${mails[0]?.body}`).not.toContain(secret);
+    }
+    for (const who of [quiet, former, lapsed]) expect(await mailsTo(db(), who.email)).toEqual([]);
+  });
+
+  it('goes to the address on the record of a patient without an account', async () => {
+    const email = `no-account-${crypto.randomUUID()}@example.org`;
+    const patient = await createPatient(db(), { clinicId: clinic.id, email });
+    const parent = await caregiverOf(t, patient.id);
+    const thread = await startConversation(parent, clinic.id);
+    await staffWrites(t, thread.id, nurse.userId, 'We can see Sam tomorrow.');
+    expect((await mailsTo(db(), email)).map((m) => m.subject)).toEqual([
+      `You have a new message from ${clinic.name}`,
+    ]);
+    expect(await mailsTo(db(), parent.email)).toHaveLength(1);
   });
 
   it('is not sent once the patient turns it off', async () => {

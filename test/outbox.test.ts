@@ -13,6 +13,7 @@ import {
   type Resource,
   type WriteOptions,
 } from '../src/ehr/gateway/gateway.ts';
+import { NotYet, registerOutboxKind } from '../src/ehr/outbox/kinds.ts';
 import { enqueue, nudgeOutbox, outboxStatusFor } from '../src/ehr/outbox/outbox.ts';
 import {
   claimDue,
@@ -247,6 +248,44 @@ describe('giving up', () => {
     expect(r.attempts).toBe(3);
     expect(r.last_error).toMatch(/^The EHR answered 503/);
     expect(r.last_error).not.toMatch(/Outboxfield|555/);
+  });
+
+  it('does not count a "not yet" from the kind as an attempt, nor back off further', async () => {
+    // A kind that waits on something of the portal's own until told to go.
+    let ready = false;
+    registerOutboxKind('test.waits', {
+      async send(item) {
+        if (!ready) throw new NotYet('Waiting for the change before this one');
+        return { resourceType: 'Communication', id: `sent-${item.id}` };
+      },
+    });
+    const id = await db()
+      .transaction()
+      .execute((trx) =>
+        enqueue(trx, {
+          kind: 'test.waits',
+          clinicId: clinic.id,
+          payload: {},
+          idempotencyKey: `waits-${unique()}`,
+        }),
+      );
+    const policy = { ...FAST, maxAttempts: 2, baseDelayMs: 60_000, maxDelayMs: 3_600_000 };
+    for (let i = 0; i < 5; i++) {
+      const before = Date.now();
+      const result = await drainOutbox(db(), gateway(), policy);
+      expect(result).toMatchObject({ waiting: 1, failed: 0, dead: 0 });
+      const r = await row(id);
+      expect(r).toMatchObject({ status: 'pending', attempts: 0 });
+      expect(r.last_error).toMatch(/Waiting for the change before this one/);
+      // Due again after the first delay every time (30–60 s), never a doubled one.
+      const wait = r.next_attempt_at.getTime() - before;
+      expect(wait).toBeGreaterThan(25_000);
+      expect(wait).toBeLessThan(65_000);
+      await makeDue();
+    }
+    ready = true;
+    await drainOutbox(db(), gateway(), policy);
+    expect(await row(id)).toMatchObject({ status: 'confirmed', attempts: 1 });
   });
 
   it('waits longer after each failure, with jitter, up to the cap, never before Retry-After', () => {

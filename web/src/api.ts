@@ -1,5 +1,6 @@
-// Tiny fetch helper for the portal's JSON API. Every error response has the
-// shape {"error":{"code","message","details"}}; it becomes an ApiError.
+// Tiny fetch helper for the portal's JSON API (and raw file uploads). Every
+// error response has the shape {"error":{"code","message","details"}}; it
+// becomes an ApiError.
 //
 // Session plumbing lives here too, so every caller gets it for free:
 // - unsafe requests carry the CSRF token from GET /api/session (refreshed once
@@ -29,6 +30,8 @@ interface ErrorBody {
 export interface ApiInit extends Omit<RequestInit, 'body'> {
   /** Sent as a JSON body. */
   json?: unknown;
+  /** Sent as the body as it is, application/octet-stream (a file being uploaded). */
+  raw?: Blob;
   /** A read the user did not ask for (a refetch): it must not count as activity. */
   background?: boolean;
 }
@@ -97,10 +100,11 @@ async function readError(response: Response): Promise<ApiError> {
 }
 
 async function send(path: string, init: ApiInit, method: string): Promise<Response> {
-  const { json, background, headers: given, ...rest } = init;
+  const { json, raw, background, headers: given, ...rest } = init;
   const headers = new Headers(given);
   headers.set('accept', 'application/json');
   if (json !== undefined) headers.set('content-type', 'application/json');
+  if (raw !== undefined) headers.set('content-type', 'application/octet-stream');
   if (background) headers.set('x-background', '1');
   if (!SAFE_METHODS.has(method)) headers.set('x-csrf-token', csrfToken ?? (await loadCsrfToken()));
   return fetch(path, {
@@ -108,7 +112,8 @@ async function send(path: string, init: ApiInit, method: string): Promise<Respon
     method,
     headers,
     credentials: 'same-origin',
-    body: json === undefined ? undefined : JSON.stringify(json),
+    // A Blob can be sent again as it is, so the retry on a stale token works for files too.
+    body: raw ?? (json === undefined ? undefined : JSON.stringify(json)),
   });
 }
 

@@ -52,10 +52,19 @@ export interface SendContext {
   config?: Config;
 }
 
+/**
+ * Thrown by a kind's send when the row cannot go yet for a reason of the
+ * portal's own, not the EHR's (a message waits for the one before it): the
+ * row is tried again soon, and the wait uses up none of its attempts.
+ */
+export class NotYet extends Error {
+  override name = 'NotYet';
+}
+
 export interface OutboxKind {
   /** Checks the payload when it is queued, so a bad one fails the feature's own transaction. */
   check?(payload: unknown): void;
-  /** Sends once; throws EhrError (retryable or not) when the EHR says no. */
+  /** Sends once; throws EhrError (retryable or not) when the EHR says no, NotYet to wait. */
   send(item: OutboxSend, gateway: EhrGateway, context: SendContext): Promise<Confirmation>;
   /**
    * Brings the feature's own state in line (an appointment becomes booked,

@@ -11,7 +11,13 @@ import type { Config } from '../../config.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import type { Jobs } from '../../platform/jobs/jobs.ts';
 import { EhrError, type EhrGateway } from '../gateway/gateway.ts';
-import { type Confirmation, type OutboxKind, type OutboxSend, outboxKind } from './kinds.ts';
+import {
+  type Confirmation,
+  NotYet,
+  type OutboxKind,
+  type OutboxSend,
+  outboxKind,
+} from './kinds.ts';
 import { OUTBOX_QUEUE } from './outbox.ts';
 
 type Db = Kysely<Schema>;
@@ -116,7 +122,7 @@ export async function claimDue(db: Db, policy: SendPolicy): Promise<Claimed[]> {
     .execute();
 }
 
-export type SendOutcome = 'confirmed' | 'failed' | 'dead';
+export type SendOutcome = 'confirmed' | 'failed' | 'dead' | 'waiting';
 
 /** Sends one claimed row and records what happened. */
 export async function sendOne(
@@ -132,6 +138,7 @@ export async function sendOne(
     if (!sender) throw new EhrError(`This portal has no sender for "${row.kind}"`, 400);
     confirmation = await sender.send(item, gateway, { db, config: policy.config });
   } catch (err) {
+    if (err instanceof NotYet) return recordWait(db, row, err, policy);
     return recordFailure(db, row, err, policy, sender);
   }
   await db.transaction().execute(async (trx) => {
@@ -175,6 +182,25 @@ const settle = (db: Db, row: Claimed) =>
     .where('status', '=', 'sending')
     .where('attempts', '=', row.attempts);
 
+/**
+ * The kind said "not yet": the row goes back to pending with the attempt
+ * claimDue counted given back, due again after the first retry delay (not a
+ * growing one), so waiting on another row never wears this one out.
+ */
+async function recordWait(db: Db, row: Claimed, err: NotYet, policy: SendPolicy) {
+  const delay = retryDelayMs(1, policy, policy.random);
+  await settle(db, row)
+    .set({
+      status: 'pending',
+      attempts: row.attempts - 1,
+      last_error: err.message.slice(0, 300),
+      next_attempt_at: sql<Date>`now() + make_interval(secs => ${delay / 1000})`,
+      updated_at: sql<Date>`now()`,
+    })
+    .execute();
+  return 'waiting' as const;
+}
+
 async function recordFailure(
   db: Db,
   row: Claimed,
@@ -217,6 +243,8 @@ export interface DrainResult {
   confirmed: number;
   failed: number;
   dead: number;
+  /** Rows that waited on another row (see NotYet): not failures. */
+  waiting: number;
 }
 
 /** Sends what is due, batch after batch, until nothing due is left. */
@@ -225,7 +253,7 @@ export async function drainOutbox(
   gateway: EhrGateway,
   policy: SendPolicy = DEFAULT_POLICY,
 ): Promise<DrainResult> {
-  const result: DrainResult = { confirmed: 0, failed: 0, dead: 0 };
+  const result: DrainResult = { confirmed: 0, failed: 0, dead: 0, waiting: 0 };
   for (;;) {
     const claimed = await claimDue(db, policy);
     const outcomes = await Promise.all(claimed.map((row) => sendOne(db, gateway, row, policy)));

@@ -1,7 +1,8 @@
 // Attachments over the API: the patient's and the staff's uploads (the file
-// itself as the body, refused past 10 MB before it is read), and downloads
-// for the people in the thread, or the uploader while it is unsent. Every
-// download and every refusal is audited; a refusal looks like nothing there.
+// itself as the body, refused past 10 MB before it is read), downloads for
+// the people in the thread, or the uploader while it is unsent, and the
+// uploader taking back an unsent file. Every download, removal and refusal
+// is audited; a refusal looks like nothing there.
 import type { FastifyError, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audit } from '../../platform/audit/audit.ts';
@@ -13,7 +14,7 @@ import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleDeps, ModuleRoutes } from '../../platform/http/module.ts';
 import { sessionPatient } from '../scheduling/routes.ts';
 import { storeAttachment } from './attachments.ts';
-import { INBOX_ROLES, rolesAt, worksPool } from './inbox.ts';
+import { holdsThread, INBOX_ROLES, rolesAt, worksPool } from './inbox.ts';
 import { AttachmentView, Uuid } from './model.ts';
 import { MAX_ATTACHMENT_BYTES } from './tables.ts';
 
@@ -45,6 +46,14 @@ const uploadSchema = {
     },
   },
   response: { 201: AttachmentView, ...errors },
+};
+
+const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+
+const removeSchema = {
+  tags: ['messaging'],
+  params: IdParams,
+  response: { 204: Type.Null(), ...errors },
 };
 
 const downloadSchema = {
@@ -168,10 +177,16 @@ export const attachmentRoutes: ModuleRoutes = async (app, deps) => {
         clinicId: found.clinic_id,
         details: { mediaType: found.media_type, sizeBytes: found.size_bytes },
       });
+      // The bytes (up to 10 MB) are read only once the caller is known to reach them.
+      const { content } = await trx
+        .selectFrom('message_attachments')
+        .select('content')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       return {
         type: found.media_type,
         name: await openText(trx, config, found.file_name, found.key_id),
-        bytes: await openBytes(trx, config, found.content, found.key_id),
+        bytes: await openBytes(trx, config, content, found.key_id),
       };
     });
   }
@@ -196,11 +211,55 @@ export const attachmentRoutes: ModuleRoutes = async (app, deps) => {
           .send(file.bytes);
       },
     );
+
+  /** The uploader takes back a file not sent yet; anything else is refused like nothing there. */
+  async function remove(req: FastifyRequest, staff: boolean) {
+    const { id } = req.params as { id: string };
+    const found = await findAttachment(deps, id);
+    const current = staff ? null : await sessionPatient(deps, req, RESOURCE);
+    const own = found && ownUnsent(req, found) && (staff || found.patient_id === current);
+    if (!found || !own)
+      return refuse(deps, req, {
+        resourceId: id,
+        patientId: found?.patient_id ?? current,
+        clinicId: found?.clinic_id ?? null,
+      });
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .deleteFrom('message_attachments')
+        .where('id', '=', id)
+        .where('message_id', 'is', null)
+        .execute();
+      await audit(trx, auditSource(req), {
+        action: 'delete',
+        resourceType: RESOURCE,
+        resourceId: id,
+        patientId: found.patient_id,
+        details: { mediaType: found.media_type, sizeBytes: found.size_bytes },
+      });
+    });
+  }
+
+  for (const [url, staff] of [
+    ['/api/messages/attachments/:id', false],
+    ['/api/staff/messages/attachments/:id', true],
+  ] as const)
+    app.delete(
+      url,
+      {
+        config: { access: staff ? { roles: INBOX_ROLES } : 'signed-in' },
+        schema: { ...removeSchema, summary: 'Removes a file you uploaded and have not sent' },
+      },
+      async (req, reply) => {
+        await remove(req, staff);
+        return reply.status(204).send(null);
+      },
+    );
 };
 
 type Found = NonNullable<Awaited<ReturnType<typeof findAttachment>>>;
 
-/** The attachment with its thread's clinic and pool, when it was sent. */
+/** The attachment's facts (not its bytes) with its thread's clinic and pool, when it was sent. */
 function findAttachment(deps: ModuleDeps, id: string) {
   return deps.db
     .selectFrom('message_attachments as a')
@@ -215,11 +274,11 @@ function findAttachment(deps: ModuleDeps, id: string) {
       'a.media_type',
       'a.size_bytes',
       'a.file_name',
-      'a.content',
       'a.key_id',
       'm.internal',
       't.patient_id as thread_patient_id',
       't.clinic_id',
+      't.assigned_user_id',
       'p.roles as pool_roles',
     ])
     .where('a.id', '=', id)
@@ -234,12 +293,13 @@ const patientReaches = (req: FastifyRequest, a: Found, patientId: string | null)
   a.patient_id === patientId &&
   (ownUnsent(req, a) || (a.thread_patient_id === patientId && a.internal === false));
 
-/** Staff reach what was sent in threads of pools they work. */
+/** Staff reach what was sent in threads of pools they work, or assigned to them. */
 const staffReaches = (req: FastifyRequest, a: Found) =>
   ownUnsent(req, a) ||
   (a.clinic_id !== null &&
     a.pool_roles !== null &&
-    worksPool(rolesAt(req, a.clinic_id), a.pool_roles));
+    (worksPool(rolesAt(req, a.clinic_id), a.pool_roles) ||
+      holdsThread(req, { clinic_id: a.clinic_id, assigned_user_id: a.assigned_user_id })));
 
 /** The patient, when registered at a clinic where the caller works the inbox. */
 async function requireStaffPatient(deps: ModuleDeps, req: FastifyRequest, patientId: string) {
@@ -254,6 +314,8 @@ async function requireStaffPatient(deps: ModuleDeps, req: FastifyRequest, patien
   if (!inbox) await refuse(deps, req, { patientId, clinicId: null }, 'That record was not found.');
 }
 
+const ATTEMPTED: Record<string, string> = { GET: 'download', DELETE: 'delete' };
+
 async function refuse(
   deps: ModuleDeps,
   req: FastifyRequest,
@@ -267,7 +329,7 @@ async function refuse(
     resourceId: what.resourceId,
     patientId: what.patientId && isUuid(what.patientId) ? what.patientId : null,
     clinicId: what.clinicId,
-    details: { attempted: req.method === 'GET' ? 'download' : 'upload' },
+    details: { attempted: ATTEMPTED[req.method] ?? 'upload' },
   });
   throw new ApiError(404, 'not_found', message);
 }

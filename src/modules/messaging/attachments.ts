@@ -4,10 +4,13 @@
 // the name and bytes are stored sealed. An upload belongs to its uploader
 // until it is sent with a message; then to the people in the thread.
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
+import { auditMany, SYSTEM_SOURCE } from '../../platform/audit/audit.ts';
 import { openText, sealBytes, sealText } from '../../platform/crypto/envelope.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
+import type { Jobs } from '../../platform/jobs/jobs.ts';
 import type { AttachmentView } from './model.ts';
 import { type AttachmentType, MAX_ATTACHMENTS_PER_MESSAGE } from './tables.ts';
 
@@ -15,6 +18,9 @@ type Db = Kysely<Schema>;
 
 /** Uploads a person may keep waiting to be sent, so unsent files cannot pile up. */
 export const MAX_UNSENT_PER_USER = 20;
+/** How long an upload may wait unsent (a message abandoned) before it is cleared away. */
+export const UNSENT_KEPT_HOURS = 24;
+export const STALE_UPLOADS_QUEUE = 'messaging.stale-uploads';
 
 export const ONLY_THESE = 'Only PDF, JPEG, PNG or HEIC files can be attached.';
 
@@ -267,7 +273,12 @@ function itemExtents(b: Buffer, iloc: Box): Extent[] {
   return extents;
 }
 
-/** A name safe to keep and show: no folders, no control characters, not too long. */
+/**
+ * The name a download will carry: the given one without folders, control or
+ * bidirectional-override characters (which can disguise "exe.pdf" as
+ * "fdp.exe"), always ending in the extension of the type the bytes really
+ * are, so a saved file opens as what it was checked to be.
+ */
 export function cleanFileName(given: string | undefined, type: AttachmentType): string {
   let name = '';
   try {
@@ -276,10 +287,18 @@ export function cleanFileName(given: string | undefined, type: AttachmentType): 
     name = '';
   }
   const base = name.split(/[/\\]/).pop() ?? '';
-  const printable = [...base].filter((c) => c >= ' ' && c !== '\u007f').join('');
-  const clean = printable.trim().slice(0, 200);
-  return clean || `attachment.${EXTENSIONS[type]}`;
+  const printable = [...base].filter((c) => c >= ' ' && c !== '\u007f' && !BIDI.test(c)).join('');
+  const extension = EXTENSIONS[type];
+  const stem = printable
+    .trim()
+    .replace(/\.[A-Za-z0-9]{1,5}$/, '')
+    .slice(0, 190)
+    .trim();
+  return `${stem || 'attachment'}.${extension}`;
 }
+
+/** Bidirectional controls (LRE…RLO, LRI…PDI) and marks that reorder how a name reads. */
+const BIDI = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 const EXTENSIONS: Record<AttachmentType, string> = {
   'application/pdf': 'pdf',
@@ -404,4 +423,39 @@ export async function attachmentsOf(
     byMessage.set(r.message_id as string, list);
   }
   return byMessage;
+}
+
+/** Deletes uploads left unsent past UNSENT_KEPT_HOURS, each audited; how many went. */
+export async function discardStaleUploads(db: Db, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - UNSENT_KEPT_HOURS * 3_600_000);
+  return db.transaction().execute(async (trx) => {
+    const gone = await trx
+      .deleteFrom('message_attachments')
+      .where('message_id', 'is', null)
+      .where('created_at', '<', before)
+      .returning(['id', 'patient_id'])
+      .execute();
+    await auditMany(
+      trx,
+      SYSTEM_SOURCE,
+      gone.map((a) => ({
+        action: 'delete' as const,
+        resourceType: 'Binary',
+        resourceId: a.id,
+        patientId: a.patient_id,
+        details: { reason: 'unsent', hours: UNSENT_KEPT_HOURS },
+      })),
+    );
+    return gone.length;
+  });
+}
+
+/** Clears stale uploads every hour, on one instance at a time. */
+export async function registerStaleUploadsJob(jobs: Jobs, db: Db, log: Logger): Promise<void> {
+  await jobs.boss.createQueue(STALE_UPLOADS_QUEUE, { policy: 'exclusive', expireInSeconds: 600 });
+  await jobs.handle(STALE_UPLOADS_QUEUE, async () => {
+    const removed = await discardStaleUploads(db);
+    if (removed) log.info({ removed }, 'stale message uploads removed');
+  });
+  await jobs.boss.schedule(STALE_UPLOADS_QUEUE, '17 * * * *', {});
 }

@@ -1,6 +1,8 @@
 // The staff inbox: whom a staff member may reach (the pools they work at a
 // clinic: one of the pool's roles there, or clinic admin, who reads every
-// pool of the clinic), the pools with their counts, and a page of threads
+// pool of the clinic; and the threads assigned to them there, whatever the
+// pool, as a hand-off goes to a provider who may not work it), the pools
+// with their counts, and a page of threads
 // with the clinic's reply clock. Anything out of reach is refused like a
 // record that does not exist: audited and answered 404.
 import type { FastifyRequest } from 'fastify';
@@ -42,6 +44,14 @@ export const rolesAt = (req: FastifyRequest, clinicId: string): Role[] =>
 
 export const worksPool = (roles: readonly Role[], poolRoles: readonly string[]) =>
   roles.includes('clinic_admin') || poolRoles.some((r) => roles.includes(r as Role));
+
+/** Whether the thread is assigned to the caller and they still work the inbox at its clinic. */
+export const holdsThread = (
+  req: FastifyRequest,
+  t: { clinic_id: string; assigned_user_id: string | null },
+) =>
+  t.assigned_user_id === (req.auth as Auth).user.id &&
+  rolesAt(req, t.clinic_id).some((r) => INBOX_ROLES.includes(r));
 
 export interface PoolRow {
   id: string;
@@ -111,12 +121,11 @@ export interface ReachedThread {
   clinicId: string;
   patientId: string;
   poolId: string;
-  poolRoles: string[];
   status: ThreadStatus;
   assignedUserId: string | null;
 }
 
-/** The thread, when the caller works its pool at its clinic. */
+/** The thread, when the caller works its pool at its clinic or it is assigned to them. */
 export async function requireThread(
   deps: ModuleDeps,
   req: FastifyRequest,
@@ -137,13 +146,12 @@ export async function requireThread(
     ])
     .where('t.id', '=', id)
     .executeTakeFirst();
-  if (t && worksPool(rolesAt(req, t.clinic_id), t.roles))
+  if (t && (worksPool(rolesAt(req, t.clinic_id), t.roles) || holdsThread(req, t)))
     return {
       id: t.id,
       clinicId: t.clinic_id,
       patientId: t.patient_id,
       poolId: t.pool_id,
-      poolRoles: t.roles,
       status: t.status,
       assignedUserId: t.assigned_user_id,
     };
@@ -155,23 +163,20 @@ export async function requireThread(
   );
 }
 
-/** Whether the user (active) works the pool at the clinic: holds one of its roles there. */
-export async function worksPoolAt(
+/** Whether the user (active) holds one of the roles at the clinic (a group-wide grant counts). */
+export async function holdsRoleAt(
   db: Db,
   userId: string,
   clinicId: string,
-  poolRoles: readonly string[],
-  onlyRole?: Role,
+  roles: readonly Role[],
 ): Promise<boolean> {
-  const roles = onlyRole ? poolRoles.filter((r) => r === onlyRole) : poolRoles;
-  if (roles.length === 0) return false;
   const row = await db
     .selectFrom('user_roles as r')
     .innerJoin('users as u', 'u.id', 'r.user_id')
     .select('r.user_id')
     .where('r.user_id', '=', userId)
     .where('u.status', '=', 'active')
-    .where('r.role', 'in', roles as Role[])
+    .where('r.role', 'in', roles)
     .where((eb) => eb.or([eb('r.clinic_id', '=', clinicId), eb('r.clinic_id', 'is', null)]))
     .executeTakeFirst();
   return !!row;
@@ -283,13 +288,16 @@ export interface InboxQuery {
 
 function threadRows(db: Db, clinic: InboxClinic, q: InboxQuery, viewerId: string) {
   const closed = q.status === 'closed';
+  const poolIds = clinic.pools.map((p) => p.id);
   return (
     threadsQuery(db)
       .where('t.clinic_id', '=', clinic.id)
-      .where(
-        't.pool_id',
-        'in',
-        clinic.pools.map((p) => p.id),
+      // The caller's pools, and what is assigned to them in any pool.
+      .where((eb) =>
+        eb.or([
+          eb('t.assigned_user_id', '=', viewerId),
+          ...(poolIds.length ? [eb('t.pool_id', 'in', poolIds)] : []),
+        ]),
       )
       .$if(!!q.poolId, (qb) => qb.where('t.pool_id', '=', q.poolId as string))
       .$if(q.status === 'open', (qb) => qb.where('t.status', '!=', 'closed'))
@@ -310,7 +318,7 @@ const folded = (s: string) =>
     .toLowerCase();
 
 /**
- * A page of the clinic's threads in the caller's pools. `q` matches the
+ * A page of the clinic's threads in the caller's pools or assigned to them. `q` matches the
  * patient's name or the subject; subjects are encrypted, so a search
  * decrypts the subjects of at most SEARCH_LIMIT threads the other filters
  * leave (oldest waiting first) and matches them in memory.
@@ -322,7 +330,6 @@ export async function threadPage(
   q: InboxQuery,
   viewerId: string,
 ): Promise<{ threads: ThreadSummary[]; hasMore: boolean }> {
-  if (clinic.pools.length === 0) return { threads: [], hasMore: false };
   const offset = (q.page - 1) * INBOX_PAGE;
   let rows = await threadRows(db, clinic, q, viewerId)
     .limit(q.q ? SEARCH_LIMIT : INBOX_PAGE + 1)

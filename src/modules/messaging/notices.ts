@@ -1,8 +1,9 @@
 // The e-mail that tells a patient a message is waiting. Mail rests outside
 // our control, so it names only the clinic and links to the conversation:
-// never the subject, the topic, the text or who wrote it. Staff are not
-// mailed: the inbox and its unread count are where they work.
-import type { Kysely } from 'kysely';
+// never the subject, the topic, the text or who wrote it. The patient's
+// caregivers are told too. Staff are not mailed: the inbox and its unread
+// count are where they work.
+import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../../platform/db/schema.ts';
 import { languageOf, queueMail } from '../../platform/mail/mail.ts';
 import type { Language } from '../../platform/mail/messages.ts';
@@ -39,9 +40,10 @@ export function messageNoticeText(lang: Language, clinicName: string, url: strin
 }
 
 /**
- * Queues the notice in the caller's transaction: to the patient's address
- * (their account's, else the one on their record), unless their account
- * opted out of message mail. Nothing goes to staff.
+ * Queues the notice in the caller's transaction, one per address: to the
+ * patient (their account's address unless it opted out of message mail)
+ * and to each caregiver with an active grant whose account has message
+ * mail on. Nothing goes to staff.
  */
 export async function queueMessageNotice(
   trx: Db,
@@ -57,18 +59,44 @@ export async function queueMessageNotice(
     .leftJoin('users as u', (j) =>
       j.onRef('u.patient_id', '=', 'p.id').on('u.status', '=', 'active'),
     )
-    .select((eb) => [
+    .select([
       't.patient_id',
       'c.name as clinic_name',
       'u.message_email',
-      eb.fn.coalesce('u.email', 'p.email').as('email'),
+      'u.email',
+      'p.email as record_email',
     ])
     .where('t.id', '=', threadId)
     .executeTakeFirst();
-  if (!r?.email || r.message_email === false) return;
-  const lang = await languageOf(trx, { patientId: r.patient_id });
-  await queueMail(trx, {
-    to: r.email,
-    ...messageNoticeText(lang, r.clinic_name, threadUrl(publicUrl, threadId)),
-  });
+  if (!r) return;
+  const url = threadUrl(publicUrl, threadId);
+  const sent = new Set<string>();
+  const send = async (address: string, lang: Language) => {
+    if (sent.has(address.toLowerCase())) return;
+    sent.add(address.toLowerCase());
+    await queueMail(trx, { to: address, ...messageNoticeText(lang, r.clinic_name, url) });
+  };
+  // A patient without an account cannot opt out in the portal; the notice
+  // still goes to the address on their record: it carries no content, and
+  // it is how they learn the care team wrote (activating an account gives
+  // them the opt-out).
+  const patientAddress = r.email ?? r.record_email;
+  if (patientAddress && r.message_email !== false)
+    await send(patientAddress, await languageOf(trx, { patientId: r.patient_id }));
+  for (const c of await caregiversToMail(trx, r.patient_id)) await send(c.email, c.language);
+}
+
+/** Caregivers acting for the patient now, with active accounts and message mail on. */
+async function caregiversToMail(trx: Db, patientId: string) {
+  return trx
+    .selectFrom('proxy_grants as g')
+    .innerJoin('users as u', 'u.id', 'g.proxy_user_id')
+    .select(['u.email', 'u.language'])
+    .where('g.patient_id', '=', patientId)
+    .where('g.revoked_at', 'is', null)
+    .where('g.expires_at', '>', sql<Date>`now()`)
+    .where('u.status', '=', 'active')
+    .where('u.message_email', '=', true)
+    .orderBy('g.granted_at')
+    .execute();
 }

@@ -5,6 +5,7 @@ import type { Static } from 'typebox';
 import type { Auth } from '../../platform/auth/context.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import type { Role } from '../accounts/tables.ts';
+import { worksPool } from './inbox.ts';
 import type { MessageClinic as Clinic } from './model.ts';
 import { TOPICS, type Topic } from './tables.ts';
 
@@ -79,21 +80,18 @@ export function poolFor(db: Db, clinicId: string, topic: Topic) {
 }
 
 /**
- * Pools the staff member works: those of clinics where they hold one of the
- * pool's roles (a group-wide grant counts at every clinic).
+ * Pools the staff member works, as the inbox reckons it (inbox.ts
+ * `worksPool`): those of clinics where they hold one of the pool's roles,
+ * and every pool of a clinic they are admin of (a group-wide grant counts
+ * at every clinic).
  */
 export async function staffPoolIds(db: Db, auth: Auth): Promise<string[]> {
   const grants = auth.roles;
   if (grants.length === 0) return [];
   const pools = await db.selectFrom('message_pools').select(['id', 'clinic_id', 'roles']).execute();
-  return pools
-    .filter((p) =>
-      grants.some(
-        (g) =>
-          (g.clinicId === null || g.clinicId === p.clinic_id) && p.roles.includes(g.role as string),
-      ),
-    )
-    .map((p) => p.id);
+  const rolesAt = (clinicId: string) =>
+    grants.filter((g) => g.clinicId === null || g.clinicId === clinicId).map((g) => g.role);
+  return pools.filter((p) => worksPool(rolesAt(p.clinic_id), p.roles)).map((p) => p.id);
 }
 
 /** The clinics the patient is registered at that take messages, with their topics. */

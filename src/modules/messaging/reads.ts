@@ -14,19 +14,39 @@ export interface Viewer {
 }
 
 /**
- * Marks the thread read for the viewer now, and gives the other side's
- * messages they were shown their read receipt (the first reading is the one
- * kept). Call it with the ids of the messages the viewer was given.
+ * Marks the thread read for the viewer up to the newest message they were
+ * shown, and gives the other side's messages they were shown their read
+ * receipt (the first reading is the one kept). Call it with the ids of the
+ * messages the viewer was given.
+ *
+ * Not now(): a message's created_at is its writer's transaction start, so
+ * one committed just after the reader's snapshot can be older than the
+ * reader's now() without having been shown; it must stay unread. A reading
+ * in another tab with an older snapshot never moves the mark back.
  */
 export async function markRead(db: Db, threadId: string, viewer: Viewer, shown: string[]) {
+  if (shown.length === 0) return;
   await db
     .insertInto('message_reads')
-    .values({ thread_id: threadId, user_id: viewer.userId, read_at: sql<Date>`now()` })
+    .columns(['thread_id', 'user_id', 'read_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('messages')
+        .select((m) => [
+          sql<string>`cast(${threadId} as uuid)`.as('thread_id'),
+          sql<string>`cast(${viewer.userId} as uuid)`.as('user_id'),
+          m.fn.max('created_at').as('read_at'),
+        ])
+        .where('id', 'in', shown)
+        .where('thread_id', '=', threadId)
+        .having((m) => m.fn.countAll(), '>', 0),
+    )
     .onConflict((oc) =>
-      oc.columns(['thread_id', 'user_id']).doUpdateSet({ read_at: sql<Date>`now()` }),
+      oc.columns(['thread_id', 'user_id']).doUpdateSet({
+        read_at: sql<Date>`greatest(message_reads.read_at, excluded.read_at)`,
+      }),
     )
     .execute();
-  if (shown.length === 0) return;
   await db
     .updateTable('messages')
     .set({ read_at: sql<Date>`now()` })

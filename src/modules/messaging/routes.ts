@@ -4,11 +4,13 @@
 // session's own or the one a caregiver acts for; every read and write is
 // audited in its own transaction, and another patient's thread answers 404.
 import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
 import { type Static, Type } from 'typebox';
 import { nudgeOutbox } from '../../ehr/outbox/outbox.ts';
 import { audit } from '../../platform/audit/audit.ts';
 import { type Auth, auditSource } from '../../platform/auth/context.ts';
 import { PATIENT_CARE_ROLES } from '../../platform/auth/scope.ts';
+import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleDeps, ModuleRoutes } from '../../platform/http/module.ts';
@@ -53,14 +55,58 @@ const IdParams = Type.Object({ id: Uuid });
 const userOf = (req: FastifyRequest) => (req.auth as Auth).user;
 const patientSide = (req: FastifyRequest): Viewer => ({ userId: userOf(req).id, staff: false });
 
-/** 429 once the person has sent too many messages lately. */
-async function mayStillSend(deps: ModuleDeps, req: FastifyRequest) {
-  if (await overLimit(deps.db, `messages:${userOf(req).id}`, SEND_LIMIT))
+/** Staff answer many patients in a row: a higher bar, still short of a flood. */
+export const STAFF_SEND_LIMIT = { max: 120, windowMinutes: 10 };
+
+/**
+ * 429 once the person has sent too many messages lately. Counted in the
+ * sending transaction, so a send that is refused (a bad attachment, say)
+ * rolls its count back and uses up nothing.
+ */
+export async function mayStillSend(trx: Kysely<Schema>, req: FastifyRequest, staff = false) {
+  const limit = staff ? STAFF_SEND_LIMIT : SEND_LIMIT;
+  if (await overLimit(trx, `messages:${userOf(req).id}`, limit))
     throw new ApiError(
       429,
       'too_many_messages',
-      `You have sent many messages in a short time. Please wait ${SEND_LIMIT.windowMinutes} minutes and try again. For anything urgent, call the clinic; for an emergency, call 911.`,
+      staff
+        ? `You have sent many messages in a short time. Please wait ${limit.windowMinutes} minutes and try again.`
+        : `You have sent many messages in a short time. Please wait ${limit.windowMinutes} minutes and try again. For anything urgent, call the clinic; for an emergency, call 911.`,
     );
+}
+
+/**
+ * A patient writes only to a clinic they are registered at, when starting a
+ * conversation and again on every reply (registration can end meanwhile);
+ * elsewhere it is the same audited 404 as a clinic that does not exist.
+ */
+async function requireRegistered(
+  deps: ModuleDeps,
+  req: FastifyRequest,
+  patientId: string,
+  clinicId: string,
+  attempted: 'create' | 'reply',
+) {
+  const registered = await deps.db
+    .selectFrom('patient_clinics')
+    .select('clinic_id')
+    .where('patient_id', '=', patientId)
+    .where('clinic_id', '=', clinicId)
+    .executeTakeFirst();
+  if (registered) return;
+  await audit(deps.db, auditSource(req), {
+    action: 'access_denied',
+    outcome: 'failure',
+    resourceType: RESOURCE,
+    patientId,
+    clinicId,
+    details: { attempted, reason: 'not_registered' },
+  });
+  throw new ApiError(
+    404,
+    'not_found',
+    'That clinic was not found among yours. You can write to the clinics where you are a patient.',
+  );
 }
 
 export const patientMessagingRoutes: ModuleRoutes = async (app, deps) => {
@@ -148,27 +194,7 @@ export const patientMessagingRoutes: ModuleRoutes = async (app, deps) => {
     async (req, reply) => {
       const body = req.body as Static<typeof StartThread>;
       const patientId = await sessionPatient(deps, req, RESOURCE);
-      const registered = await db
-        .selectFrom('patient_clinics')
-        .select('clinic_id')
-        .where('patient_id', '=', patientId)
-        .where('clinic_id', '=', body.clinicId)
-        .executeTakeFirst();
-      if (!registered) {
-        await audit(db, auditSource(req), {
-          action: 'access_denied',
-          outcome: 'failure',
-          resourceType: RESOURCE,
-          patientId,
-          clinicId: body.clinicId,
-          details: { attempted: 'create', reason: 'not_registered' },
-        });
-        throw new ApiError(
-          404,
-          'not_found',
-          'That clinic was not found among yours. You can write to the clinics where you are a patient.',
-        );
-      }
+      await requireRegistered(deps, req, patientId, body.clinicId, 'create');
       const pool = await poolFor(db, body.clinicId, body.topic as Topic);
       if (!pool)
         throw new ApiError(
@@ -176,9 +202,9 @@ export const patientMessagingRoutes: ModuleRoutes = async (app, deps) => {
           'topic_not_offered',
           'This clinic does not take messages about that topic. Choose another topic, or call the clinic.',
         );
-      await mayStillSend(deps, req);
       const user = userOf(req);
       const view = await db.transaction().execute(async (trx) => {
+        await mayStillSend(trx, req);
         const threadId = await startThread(trx, deps, {
           clinicId: body.clinicId,
           patientId,
@@ -260,8 +286,9 @@ export const patientMessagingRoutes: ModuleRoutes = async (app, deps) => {
       const body = req.body as Static<typeof Reply>;
       const patientId = await sessionPatient(deps, req, RESOURCE);
       const t = await requirePatientThread(deps, req, id, patientId, 'create');
-      await mayStillSend(deps, req);
+      await requireRegistered(deps, req, patientId, t.clinic_id, 'reply');
       const view = await db.transaction().execute(async (trx) => {
+        await mayStillSend(trx, req);
         const messageId = await postMessage(trx, deps, {
           threadId: t.id,
           authorUserId: userOf(req).id,

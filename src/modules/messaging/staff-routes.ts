@@ -2,8 +2,9 @@
 // pool, status and assignee (oldest waiting first, with the reply clock),
 // one thread with internal notes, replies and notes, assignment, status,
 // hand-off to a provider, starting a thread to a patient, and the clinic's
-// reply measures. Staff reach only the pools they work at a clinic; every
-// read and change is audited with the patient on the event.
+// reply measures. Staff reach only the pools they work at a clinic and the
+// threads assigned to them there; every read and change is audited with the
+// patient on the event.
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { nudgeOutbox } from '../../ehr/outbox/outbox.ts';
@@ -14,6 +15,7 @@ import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleDeps, ModuleRoutes } from '../../platform/http/module.ts';
 import type { Role } from '../accounts/tables.ts';
 import {
+  holdsRoleAt,
   INBOX_ROLES,
   inboxPools,
   RESOURCE,
@@ -23,7 +25,6 @@ import {
   requireThread,
   type StatusFilter,
   threadPage,
-  worksPoolAt,
 } from './inbox.ts';
 import { messageMeasures } from './measures.ts';
 import {
@@ -39,12 +40,19 @@ import {
   Uuid,
 } from './model.ts';
 import { markRead } from './reads.ts';
+import { mayStillSend } from './routes.ts';
 import { THREAD_STATUSES, type ThreadStatus, TOPICS, type Topic } from './tables.ts';
 import { postMessage, startThread, threadView } from './threads.ts';
 
 const access = { access: { roles: INBOX_ROLES } };
 const MEASURE_ROLES: readonly Role[] = ['clinic_admin', 'nurse', 'provider'];
-const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const errors = {
+  400: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  409: ErrorResponse,
+  429: ErrorResponse,
+};
 const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 const tags = ['messages (staff)'];
 const DAY_MS = 86_400_000;
@@ -111,20 +119,24 @@ async function change(
   return threadView(deps.db, deps.config, t.id, viewer(req));
 }
 
-/** 400 naming the field unless the user works the thread's pool at its clinic (as `role`, if given). */
-async function mustWorkPool(
+/**
+ * 400 naming the field unless the user holds one of the roles at the
+ * thread's clinic. They need not work its pool: the thread, once theirs,
+ * is open to them (inbox.ts `requireThread`).
+ */
+async function mustHoldRole(
   deps: ModuleDeps,
   t: ReachedThread,
   userId: string,
   field: string,
-  role?: Role,
+  roles: readonly Role[],
 ) {
-  if (await worksPoolAt(deps.db, userId, t.clinicId, t.poolRoles, role)) return;
+  if (await holdsRoleAt(deps.db, userId, t.clinicId, roles)) return;
   throw badField(
     field,
-    role === 'provider'
-      ? 'choose a provider of this clinic who works this kind of message'
-      : 'choose someone of this clinic who works this kind of message',
+    roles.length === 1 && roles[0] === 'provider'
+      ? 'choose a provider of this clinic'
+      : 'choose someone of this clinic who works the inbox',
   );
 }
 
@@ -256,6 +268,7 @@ export const staffMessageRoutes: ModuleRoutes = async (app, deps) => {
       const t = await requireThread(deps, req, (req.params as { id: string }).id, 'create');
       const body = req.body as { body: string; internal: boolean; attachmentIds?: string[] };
       await db.transaction().execute(async (trx) => {
+        await mayStillSend(trx, req, true);
         const messageId = await postMessage(trx, deps, {
           threadId: t.id,
           authorUserId: viewer(req).userId,
@@ -289,7 +302,7 @@ export const staffMessageRoutes: ModuleRoutes = async (app, deps) => {
       schema: {
         tags,
         summary:
-          'Assign the conversation to yourself or a colleague who works its pool; null: nobody',
+          'Assign the conversation to yourself or a colleague who works the inbox at its clinic; null: nobody',
         params: IdParams,
         body: AssignBody,
         response: { 200: ThreadView, ...errors },
@@ -298,7 +311,7 @@ export const staffMessageRoutes: ModuleRoutes = async (app, deps) => {
     async (req) => {
       const t = await requireThread(deps, req, (req.params as { id: string }).id, 'update');
       const { userId } = req.body as { userId: string | null };
-      if (userId) await mustWorkPool(deps, t, userId, 'userId');
+      if (userId) await mustHoldRole(deps, t, userId, 'userId', INBOX_ROLES);
       return change(deps, req, t, { assigned: userId }, async (trx) => {
         await trx
           .updateTable('message_threads')
@@ -347,7 +360,7 @@ export const staffMessageRoutes: ModuleRoutes = async (app, deps) => {
     async (req) => {
       const t = await requireThread(deps, req, (req.params as { id: string }).id, 'update');
       const { providerUserId, note } = req.body as { providerUserId: string; note: string };
-      await mustWorkPool(deps, t, providerUserId, 'providerUserId', 'provider');
+      await mustHoldRole(deps, t, providerUserId, 'providerUserId', ['provider']);
       return change(deps, req, t, { handoff: providerUserId }, async (trx) => {
         await trx
           .updateTable('message_threads')
@@ -411,6 +424,7 @@ export const staffMessageRoutes: ModuleRoutes = async (app, deps) => {
         );
       const me = viewer(req).userId;
       const threadId = await db.transaction().execute(async (trx) => {
+        await mayStillSend(trx, req, true);
         const id = await startThread(trx, deps, {
           clinicId: clinic.id,
           patientId: body.patientId,

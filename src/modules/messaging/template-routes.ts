@@ -39,7 +39,9 @@ const view = (r: Row): TemplateView => ({
 
 /** Fills the placeholders it knows; any other `{{…}}` is left for the writer to see. */
 export function fillTemplate(text: string, values: Record<string, string>): string {
-  return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => values[key] ?? whole);
+  return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) =>
+    Object.hasOwn(values, key) ? (values[key] as string) : whole,
+  );
 }
 
 const nameTaken = (err: unknown) => {

@@ -204,14 +204,16 @@ export async function threadSummary(
     poolName: { en: r.name_en, es: r.name_es },
     subject: await openText(db, config, Buffer.from(r.subject), r.key_id),
     status: r.status,
+    // Who works it inside the clinic is the clinic's business, not the patient's.
     assignedTo:
-      r.assigned_user_id && r.assigned_name
+      staff && r.assigned_user_id && r.assigned_name
         ? { id: r.assigned_user_id, name: r.assigned_name }
         : null,
     lastMessageAt: r.last_message_at.toISOString(),
     unread,
     replyDueAt: due?.toISOString() ?? null,
-    overdue: !!due && !r.first_staff_reply_at && due < now,
+    // A closed thread waits on nobody.
+    overdue: !!due && !r.first_staff_reply_at && r.status !== 'closed' && due < now,
   };
 }
 

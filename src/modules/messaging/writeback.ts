@@ -7,15 +7,15 @@
 //   id> and is a conditional create (If-None-Exist): a retry after a lost
 //   answer finds the first one instead of making a second.
 // - A reply is inResponseTo the thread's previous Communication. While that
-//   one is still on its way the reply waits (a retryable failure, so the
-//   outbox tries it again later): the EHR gets a thread in order. When the
-//   previous one was given up or discarded, the reply goes without the link
-//   rather than not at all.
+//   one is still on its way the reply waits (NotYet: tried again soon, no
+//   attempt used up, so a slow predecessor never wears the reply out): the
+//   EHR gets a thread in order. When the previous one was given up or
+//   discarded, the reply answers the last one that did reach the EHR.
 import type { Attachment, Communication } from '@medplum/fhirtypes';
 import { type Kysely, sql } from 'kysely';
 import type { Config } from '../../config.ts';
 import { EhrError } from '../../ehr/gateway/gateway.ts';
-import { confirmationOf, registerOutboxKind } from '../../ehr/outbox/kinds.ts';
+import { confirmationOf, NotYet, registerOutboxKind } from '../../ehr/outbox/kinds.ts';
 import { enqueue, WAITING } from '../../ehr/outbox/outbox.ts';
 import { audit, SYSTEM_SOURCE } from '../../platform/audit/audit.ts';
 import { openBytes, openText } from '../../platform/crypto/envelope.ts';
@@ -146,38 +146,37 @@ async function attachmentsFor(db: Db, config: Config, messageId: string): Promis
 }
 
 /**
- * The thread's previous Communication id in the EHR, null when there is
- * none to point at; throws a retryable error while it is still on its way.
+ * The Communication this message answers: the thread's latest earlier one
+ * that reached the EHR. Throws NotYet while the message just before is
+ * still on its way (the EHR gets a thread in order); one given up or
+ * discarded is passed over for the last one that did arrive.
  */
 async function previousCommunication(db: Db, f: MessageFacts): Promise<string | null> {
   // Compared in the database: created_at has microseconds a JS Date would drop.
-  const previous = await db
-    .selectFrom('messages')
-    .select(['id', 'ehr_communication_id'])
-    .where('thread_id', '=', f.threadId)
-    .where('internal', '=', false)
-    .where(
-      sql<boolean>`(created_at, id) < (select created_at, id from messages where id = ${f.messageId})`,
+  const earlier = await db
+    .selectFrom('messages as m')
+    .leftJoin('ehr_outbox as o', (j) =>
+      j.on(
+        'o.idempotency_key',
+        '=',
+        sql<string>`cast(${communicationKey('')} as text) || m.id::text`,
+      ),
     )
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (!previous) return null;
-  if (previous.ehr_communication_id) return previous.ehr_communication_id;
-  const row = await db
-    .selectFrom('ehr_outbox')
-    .select(['status', 'ehr_id'])
-    .where('idempotency_key', '=', communicationKey(previous.id))
-    .executeTakeFirst();
-  if (row?.ehr_id) return row.ehr_id;
-  if (row && WAITING.includes(row.status))
-    throw new EhrError(
-      'The previous message of the thread has not reached the EHR yet',
-      409,
-      5,
-      true,
-    );
+    .select(['m.ehr_communication_id', 'o.status', 'o.ehr_id'])
+    .where('m.thread_id', '=', f.threadId)
+    .where('m.internal', '=', false)
+    .where(
+      sql<boolean>`(m.created_at, m.id) < (select created_at, id from messages where id = ${f.messageId})`,
+    )
+    .orderBy('m.created_at', 'desc')
+    .orderBy('m.id', 'desc')
+    .execute();
+  for (const m of earlier) {
+    const sent = m.ehr_communication_id ?? m.ehr_id;
+    if (sent) return sent;
+    if (m.status && WAITING.includes(m.status))
+      throw new NotYet('The previous message of the thread has not reached the EHR yet');
+  }
   return null;
 }
 
@@ -245,7 +244,7 @@ registerOutboxKind('message.communication', {
     // The message left the portal for the patient's record.
     await audit(trx, SYSTEM_SOURCE, {
       action: 'export',
-      resourceType: 'Message',
+      resourceType: 'Communication',
       resourceId: id,
       patientId: item.patientId,
       clinicId: item.clinicId,

@@ -1,6 +1,5 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSession } from '../auth/session.ts';
 import { langOf } from '../frontdesk/frontDesk.ts';
 import {
   ACCEPT,
@@ -12,7 +11,7 @@ import {
   uploadRefusal,
 } from '../messages/files.ts';
 import type { AttachmentView } from './types.ts';
-import { uploadForPatient } from './upload.ts';
+import { discardUpload, uploadForPatient } from './upload.ts';
 
 /** Why a file was not attached: the server's refusals, or one over the limit. */
 type Refusal = FileRefusal | 'tooMany';
@@ -33,7 +32,6 @@ export function Attachments({
 }) {
   const { t, i18n } = useTranslation();
   const lang = langOf(i18n.resolvedLanguage);
-  const csrf = useSession().data?.csrfToken ?? '';
   const id = useId();
   const [refusals, setRefusals] = useState<{ name: string; why: Refusal }[]>([]);
   const [busy, setBusy] = useState(false);
@@ -53,7 +51,7 @@ export function Attachments({
         continue;
       }
       try {
-        const view = await uploadForPatient(patientId, file, csrf);
+        const view = await uploadForPatient(patientId, file);
         onFiles((current) => [...current, view]);
       } catch (error) {
         refused.push({ name: file.name, why: uploadRefusal(error) });
@@ -102,7 +100,11 @@ export function Attachments({
               <button
                 type="button"
                 className="link-button"
-                onClick={() => onFiles((current) => current.filter((c) => c.id !== f.id))}
+                onClick={() => {
+                  // Best effort: a file left behind is cleared by the server within a day.
+                  discardUpload(f.id).catch(() => undefined);
+                  onFiles((current) => current.filter((c) => c.id !== f.id));
+                }}
               >
                 {t('inbox.files.remove')}
                 <span className="visually-hidden"> {f.fileName}</span>

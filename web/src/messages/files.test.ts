@@ -5,6 +5,7 @@ import {
   fileSize,
   MAX_BYTES,
   MAX_FILES,
+  refusalReason,
   refuseBeforeUpload,
   roomFor,
   uploadRefusal,
@@ -25,6 +26,20 @@ describe('attaching files', () => {
     expect(uploadRefusal(new ApiError('Only PDF…', 415, 'unsupported_type'))).toBe('wrongType');
     expect(uploadRefusal(new ApiError('Slow down', 429, 'too_many_requests'))).toBe('failed');
     expect(uploadRefusal(new TypeError('Failed to fetch'))).toBe('failed');
+  });
+
+  test("any other refusal the server explains is said in the server's words", () => {
+    const unsent = new ApiError('You have 10 files waiting to be sent.', 409, 'too_many_unsent');
+    const unreadable = new ApiError('This file could not be read.', 422, 'unreadable_file');
+    for (const error of [unsent, unreadable]) {
+      expect(uploadRefusal(error)).toBe('failed');
+      expect(refusalReason(error)).toBe(error.message);
+    }
+    // Those with words of their own, and failures the server did not explain, have no reason.
+    expect(refusalReason(new ApiError('Too large', 413, 'file_too_large'))).toBeNull();
+    expect(refusalReason(new ApiError('Only PDF…', 415, 'unsupported_type'))).toBeNull();
+    expect(refusalReason(new ApiError('Internal error', 500, 'internal_error'))).toBeNull();
+    expect(refusalReason(new TypeError('Failed to fetch'))).toBeNull();
   });
 
   test('at most five files per message', () => {

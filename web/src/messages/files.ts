@@ -15,11 +15,26 @@ export function refuseBeforeUpload(file: { size: number }): FileRefusal | null {
   return file.size > MAX_BYTES ? 'tooBig' : null;
 }
 
-/** The server's refusal of an upload: 413 too big, 415 not a type it takes. */
+/**
+ * The server's refusal of an upload: 413 too big, 415 not a type it takes
+ * (said in the reader's words); anything else 'failed', said with
+ * `refusalReason` when the server explained it.
+ */
 export function uploadRefusal(error: unknown): FileRefusal {
   if (error instanceof ApiError && error.status === 413) return 'tooBig';
   if (error instanceof ApiError && error.status === 415) return 'wrongType';
   return 'failed';
+}
+
+/**
+ * What the server said when it refused the file for a reason of its own
+ * (any other 4xx: too many unsent files, a file it cannot read, a limit),
+ * which the person can act on; null for a failure it did not explain.
+ */
+export function refusalReason(error: unknown): string | null {
+  if (!(error instanceof ApiError) || error.status < 400 || error.status >= 500) return null;
+  if (uploadRefusal(error) !== 'failed' || !error.message) return null;
+  return error.message;
 }
 
 /** How many of the chosen files still fit, given those attached already. */

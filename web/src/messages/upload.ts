@@ -1,36 +1,26 @@
-// Uploads one file as raw bytes to POST /api/messages/attachments, the file
-// name in X-File-Name. api.ts sends JSON only, so this call does the same
-// plumbing itself: the CSRF token from the session, and the error shape.
-import { ApiError } from '../api.ts';
+// A file for a message: uploaded as raw bytes as soon as it is chosen (the
+// name in X-File-Name), and taken back when removed before sending. Patients
+// use the patient routes; staff pass the staff base and the patient's id.
+import { api } from '../api.ts';
 import type { AttachmentView } from './types.ts';
 
-interface ErrorBody {
-  error?: { code?: string; message?: string; details?: unknown };
+export const PATIENT_FILES = '/api/messages/attachments';
+export const STAFF_FILES = '/api/staff/messages/attachments';
+
+export function uploadAttachment(
+  file: File,
+  options: { base?: string; patientId?: string; signal?: AbortSignal } = {},
+): Promise<AttachmentView> {
+  const query = options.patientId ? `?patientId=${encodeURIComponent(options.patientId)}` : '';
+  return api<AttachmentView>(`${options.base ?? PATIENT_FILES}${query}`, {
+    method: 'POST',
+    raw: file,
+    headers: { 'x-file-name': encodeURIComponent(file.name) },
+    signal: options.signal,
+  });
 }
 
-export async function uploadAttachment(
-  file: File,
-  csrfToken: string,
-  signal?: AbortSignal,
-): Promise<AttachmentView> {
-  const response = await fetch('/api/messages/attachments', {
-    method: 'POST',
-    credentials: 'same-origin',
-    signal,
-    headers: {
-      accept: 'application/json',
-      'content-type': 'application/octet-stream',
-      'x-file-name': encodeURIComponent(file.name),
-      'x-csrf-token': csrfToken,
-    },
-    body: file,
-  });
-  if (response.ok) return (await response.json()) as AttachmentView;
-  const body = (await response.json().catch(() => undefined)) as ErrorBody | undefined;
-  throw new ApiError(
-    body?.error?.message ?? `Request failed with status ${response.status}`,
-    response.status,
-    body?.error?.code ?? 'http_error',
-    body?.error?.details,
-  );
+/** Deletes an upload not sent yet, so it does not wait on the server for the clean-up. */
+export function discardAttachment(id: string, base = PATIENT_FILES): Promise<void> {
+  return api<void>(`${base}/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }

@@ -1,8 +1,7 @@
 import { useCallback, useRef, useState } from 'react';
-import { useSession } from '../auth/session.ts';
 import { type FileRefusal, refuseBeforeUpload, roomFor, uploadRefusal } from './files.ts';
 import type { AttachmentView } from './types.ts';
-import { uploadAttachment } from './upload.ts';
+import { discardAttachment, uploadAttachment } from './upload.ts';
 
 export type Upload =
   | { key: number; name: string; state: 'uploading' }
@@ -17,9 +16,9 @@ const replaced = (upload: Upload) => (all: Upload[]) =>
  * Files attached to the message being written: each is uploaded as soon as it
  * is chosen; the message then names the uploads' ids. At most MAX_FILES;
  * refused ones stay in the list with the reason until removed or retried.
+ * Removing an uploaded file deletes it on the server too.
  */
 export function useAttachments() {
-  const csrfToken = useSession().data?.csrfToken ?? '';
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [tooMany, setTooMany] = useState(false);
   const next = useRef(0);
@@ -40,7 +39,7 @@ export function useAttachments() {
           setUploads(replaced({ key, name: file.name, state: 'refused', refusal: early }));
           continue;
         }
-        uploadAttachment(file, csrfToken).then(
+        uploadAttachment(file).then(
           (view) => setUploads(replaced({ key, name: file.name, state: 'done', view })),
           (error: unknown) =>
             setUploads(
@@ -55,13 +54,19 @@ export function useAttachments() {
         );
       }
     },
-    [uploads, csrfToken],
+    [uploads],
   );
 
-  const remove = useCallback((key: number) => {
-    setTooMany(false);
-    setUploads((all) => all.filter((u) => u.key !== key));
-  }, []);
+  const remove = useCallback(
+    (key: number) => {
+      setTooMany(false);
+      const gone = uploads.find((u) => u.key === key);
+      // Best effort: a file left behind is cleared by the server within a day.
+      if (gone?.state === 'done') discardAttachment(gone.view.id).catch(() => undefined);
+      setUploads((all) => all.filter((u) => u.key !== key));
+    },
+    [uploads],
+  );
   const clear = useCallback(() => {
     setTooMany(false);
     setUploads([]);
