@@ -211,15 +211,28 @@ describe('who sees what', () => {
 });
 
 describe('the list', () => {
+  /** As if the thread, and the patient's message waiting in it, came in at `at`. */
+  const backdate = (id: string, at: Date) =>
+    db()
+      .updateTable('message_threads')
+      .set({ created_at: at, last_message_at: at, awaiting_reply_since: at })
+      .where('id', '=', id)
+      .execute();
+  const listed = async (id: string) =>
+    (await nurse.client.get(`/api/staff/messages/threads/${id}`)).json();
+  const medicalOverdue = async () =>
+    (
+      (await nurse.client.get(`/api/staff/messages/pools?clinicId=${clinic.id}`)).json().pools as {
+        topic: string;
+        counts: { overdue: number };
+      }[]
+    ).find((p) => p.topic === 'medical')?.counts.overdue ?? 0;
+
   it('puts the longest waiting first, with the reply due time on the clinic calendar and overdue flags', async () => {
     const old = (await startConversation(patient, clinic.id, { subject: 'Old question' })).id;
     // Friday 6 March 2026, 10:00 in Chicago: due two business days on, Tuesday.
     const created = new Date('2026-03-06T16:00:00Z');
-    await db()
-      .updateTable('message_threads')
-      .set({ created_at: created, last_message_at: created })
-      .where('id', '=', old)
-      .execute();
+    await backdate(old, created);
     const fresh = (await startConversation(patient, clinic.id, { subject: 'Fresh question' })).id;
     const res = await threads(nurse);
     const list = res.json().threads as {
@@ -247,12 +260,7 @@ describe('the list', () => {
 
   it('never flags a closed thread overdue, though nobody replied in time', async () => {
     const id = (await startConversation(patient, clinic.id, { subject: 'Long ago' })).id;
-    const created = new Date('2026-01-05T16:00:00Z');
-    await db()
-      .updateTable('message_threads')
-      .set({ created_at: created, last_message_at: created })
-      .where('id', '=', id)
-      .execute();
+    await backdate(id, new Date('2026-01-05T16:00:00Z'));
     expect((await threads(nurse)).json().threads).toContainEqual(
       expect.objectContaining({ id, overdue: true }),
     );
@@ -264,6 +272,64 @@ describe('the list', () => {
     expect((await threads(nurse, '&status=closed')).json().threads).toContainEqual(
       expect.objectContaining({ id, overdue: false }),
     );
+  });
+
+  it('a thread the patient reopens is due again and can be overdue', async () => {
+    const writer = await messagingPatient(t, clinic.id);
+    const id = (await startConversation(writer, clinic.id, { subject: 'Reopened' })).id;
+    await nurse.client.post(`/api/staff/messages/threads/${id}/messages`, { body: 'Done.' });
+    await nurse.client.post(`/api/staff/messages/threads/${id}/status`, { status: 'closed' });
+    expect(await listed(id)).toMatchObject({ replyDueAt: null, overdue: false });
+    const before = await medicalOverdue();
+
+    const again = await writer.client.post(`/api/messages/threads/${id}/messages`, {
+      body: 'It came back.',
+    });
+    expect(again.statusCode).toBe(201);
+    const sent = new Date(again.json().createdAt);
+    expect(await listed(id)).toMatchObject({
+      status: 'new',
+      replyDueAt: addBusinessDays(sent, 2, 'America/Chicago').toISOString(),
+      overdue: false,
+    });
+    // Reopened on Friday 6 March 2026: due Tuesday, long past.
+    await backdate(id, new Date('2026-03-06T16:00:00Z'));
+    expect(await listed(id)).toMatchObject({
+      replyDueAt: '2026-03-10T15:00:00.000Z',
+      overdue: true,
+    });
+    expect(await medicalOverdue()).toBe(before + 1);
+    // The first reply was long ago: the "time to first reply" measure keeps it.
+    expect((await thread(id)).first_staff_reply_at).not.toBeNull();
+  });
+
+  it('a second patient question after a staff reply is due again', async () => {
+    const writer = await messagingPatient(t, clinic.id);
+    const id = (await startConversation(writer, clinic.id, { subject: 'Follow-up' })).id;
+    await nurse.client.post(`/api/staff/messages/threads/${id}/messages`, { body: 'Rest it.' });
+    expect(await listed(id)).toMatchObject({ replyDueAt: null, overdue: false });
+
+    const asked = await writer.client.post(`/api/messages/threads/${id}/messages`, {
+      body: 'For how long?',
+    });
+    const since = new Date(asked.json().createdAt);
+    // A third message does not move the clock: the oldest unanswered one counts.
+    await writer.client.post(`/api/messages/threads/${id}/messages`, { body: 'Hello?' });
+    expect((await thread(id)).awaiting_reply_since?.toISOString()).toBe(since.toISOString());
+    expect(await listed(id)).toMatchObject({
+      replyDueAt: addBusinessDays(since, 2, 'America/Chicago').toISOString(),
+      overdue: false,
+    });
+    await backdate(id, new Date('2026-03-06T16:00:00Z'));
+    expect(await listed(id)).toMatchObject({ overdue: true });
+    // An internal note answers nobody; a reply to the patient does.
+    await nurse.client.post(`/api/staff/messages/threads/${id}/messages`, {
+      body: 'Ask the doctor',
+      internal: true,
+    });
+    expect(await listed(id)).toMatchObject({ overdue: true });
+    await nurse.client.post(`/api/staff/messages/threads/${id}/messages`, { body: 'A week.' });
+    expect(await listed(id)).toMatchObject({ replyDueAt: null, overdue: false });
   });
 
   it('finds threads by the patient name or by the (encrypted) subject', async () => {

@@ -3,7 +3,7 @@
 // the pool's target in business days (weekends not counted), what waits
 // and is late now, and who may look.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startThread } from '../src/modules/messaging/threads.ts';
+import { postMessage, startThread } from '../src/modules/messaging/threads.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import {
   type MessagingPerson,
@@ -32,7 +32,7 @@ afterAll(() => t?.close());
 
 /** A thread the patient started at `created`, first answered `replyHours` later (null: not yet). */
 async function thread(
-  topic: 'medical' | 'appointment',
+  topic: 'medical' | 'appointment' | 'refill',
   created: Date,
   replyHours: number | null,
   options: { byStaff?: boolean; status?: 'closed' } = {},
@@ -63,6 +63,8 @@ async function thread(
       created_at: created,
       first_staff_reply_at:
         replyHours === null ? null : new Date(created.getTime() + replyHours * HOUR),
+      // The patient's first message waits until it is answered.
+      awaiting_reply_since: replyHours === null && !options.byStaff ? created : null,
       ...(options.status ? { status: options.status } : {}),
     })
     .where('id', '=', id)
@@ -155,6 +157,45 @@ describe('time to first staff reply', () => {
     const res = await measures(`&from=${TO}&to=${FROM}`);
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details).toEqual([expect.objectContaining({ field: 'from' })]);
+  });
+});
+
+describe('what waits after the first reply', () => {
+  const patientWrites = (threadId: string) =>
+    db()
+      .transaction()
+      .execute((trx) =>
+        postMessage(trx, t, {
+          threadId,
+          authorUserId: patient.userId,
+          fromStaff: false,
+          internal: false,
+          body: 'One more question',
+        }),
+      );
+  const waitingSince = (id: string, at: Date) =>
+    db()
+      .updateTable('message_threads')
+      .set({ awaiting_reply_since: at })
+      .where('id', '=', id)
+      .execute();
+
+  it('counts a later patient question as waiting, and late past the target, in any thread', async () => {
+    const monday = new Date('2026-03-09T15:00:00Z');
+    const answered = await thread('refill', monday, 1);
+    const byStaff = await thread('refill', monday, null, { byStaff: true });
+    const refill = async () =>
+      (await measures(`&from=${FROM}&to=${TO}`))
+        .json()
+        .pools.find((p: { topic: string }) => p.topic === 'refill');
+    expect(await refill()).toMatchObject({ threads: 1, replied: 1, waiting: 0, overdue: 0 });
+
+    await patientWrites(answered);
+    await patientWrites(byStaff);
+    expect(await refill()).toMatchObject({ waiting: 2, overdue: 0 });
+    await waitingSince(answered, monday);
+    // The first reply's measure stays as it was.
+    expect(await refill()).toMatchObject({ threads: 1, replied: 1, waiting: 2, overdue: 1 });
   });
 });
 

@@ -558,6 +558,64 @@ describe('drafts', () => {
     ).toBeNull();
   });
 
+  it("keep a new conversation's clinic, topic and subject (sealed), not a reply's", async () => {
+    const me = await messagingPatient(t, clinic.id);
+    const subject = 'Swollen left knee';
+    const saved = await me.client.put('/api/messages/drafts', {
+      threadId: null,
+      clinicId: clinic.id,
+      topic: 'medical',
+      subject,
+      body: '',
+    });
+    expect(saved.statusCode).toBe(200);
+    expect(saved.json().draft).toMatchObject({ clinicId: clinic.id, topic: 'medical', subject });
+    const rows = await db()
+      .selectFrom('message_drafts')
+      .selectAll()
+      .where('user_id', '=', me.userId)
+      .execute();
+    expect(rows).toMatchObject([{ clinic_id: clinic.id, topic: 'medical' }]);
+    expect(inClear(rows, subject)).toBe(false);
+    const phone = await anotherSession(t, me);
+    expect((await phone.get('/api/messages/drafts')).json().draft).toMatchObject({
+      threadId: null,
+      clinicId: clinic.id,
+      topic: 'medical',
+      subject,
+      body: '',
+    });
+
+    const thread = await startConversation(me, clinic.id);
+    const reply = await me.client.put('/api/messages/drafts', {
+      threadId: thread.id,
+      clinicId: clinic.id,
+      topic: 'billing',
+      subject: 'Not kept',
+      body: 'A reply…',
+    });
+    expect(reply.json().draft).toEqual({
+      threadId: thread.id,
+      body: 'A reply…',
+      updatedAt: expect.any(String),
+    });
+  });
+
+  it("refuse a new conversation's clinic the patient is not registered at (audited)", async () => {
+    const me = await messagingPatient(t, clinic.id);
+    const other = await messagingClinic(db());
+    const res = await me.client.put('/api/messages/drafts', {
+      threadId: null,
+      clinicId: other.id,
+      body: 'Hello',
+    });
+    expect(res.statusCode).toBe(404);
+    expect(await auditsOf(db(), me.userId, 'access_denied')).toEqual([
+      expect.objectContaining({ clinic_id: other.id, outcome: 'failure' }),
+    ]);
+    expect((await me.client.get('/api/messages/drafts')).json().draft).toBeNull();
+  });
+
   it('are thrown away when saved empty', async () => {
     const me = await messagingPatient(t, clinic.id);
     await me.client.put('/api/messages/drafts', { threadId: null, body: 'something' });

@@ -1,6 +1,8 @@
 // Drafts: what a person is writing, kept (sealed) across devices until it is
 // sent. One per person, patient and conversation; a null thread is a new
-// conversation. Saving an empty draft throws it away.
+// conversation, whose draft also keeps the clinic, topic and subject chosen
+// so far (the subject sealed like the text). Saving one with neither text nor
+// subject throws it away.
 import { type Kysely, sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Config } from '../../config.ts';
@@ -12,6 +14,8 @@ import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleRoutes } from '../../platform/http/module.ts';
 import { sessionPatient } from '../scheduling/routes.ts';
 import { Draft, DraftView, Uuid } from './model.ts';
+import { requireRegistered } from './pools.ts';
+import type { Topic } from './tables.ts';
 import { requirePatientThread } from './threads.ts';
 
 type Db = Kysely<Schema>;
@@ -29,26 +33,56 @@ function whose(db: Db, o: Owner) {
     .where((eb) => (o.threadId ? eb('thread_id', '=', o.threadId) : eb('thread_id', 'is', null)));
 }
 
-/** Keeps the draft (sealed), or drops it when the text is blank. */
-export async function saveDraft(db: Db, config: Config, o: Owner, body: string) {
-  if (body.trim() === '') {
+/** What a draft keeps: the text and, for a new conversation, the choices so far. */
+export interface DraftContent {
+  body: string;
+  clinicId?: string | null;
+  topic?: Topic | null;
+  subject?: string | null;
+}
+
+/**
+ * The text and subject sealed under one data key (the row names one): sealed
+ * again in the rare case the active key changed in between.
+ */
+async function sealBoth(db: Db, config: Config, body: string, subject: string) {
+  for (;;) {
+    const sealedBody = await sealText(db, config, body);
+    const sealedSubject = subject ? await sealText(db, config, subject) : null;
+    if (!sealedSubject || sealedSubject.keyId === sealedBody.keyId)
+      return { body: sealedBody, subject: sealedSubject };
+  }
+}
+
+/** Keeps the draft (sealed), or drops it when text and subject are blank. */
+export async function saveDraft(db: Db, config: Config, o: Owner, d: DraftContent) {
+  // A reply's draft belongs to its thread, which has its clinic, topic and subject.
+  const choices: Omit<DraftContent, 'body'> = o.threadId ? {} : d;
+  const subject = choices.subject?.trim() ? choices.subject : '';
+  if (d.body.trim() === '' && subject === '') {
     await db.deleteFrom('message_drafts').where('id', 'in', whose(db, o).select('id')).execute();
     return;
   }
-  const sealed = await sealText(db, config, body);
+  const sealed = await sealBoth(db, config, d.body, subject);
   await db
     .insertInto('message_drafts')
     .values({
       user_id: o.userId,
       patient_id: o.patientId,
       thread_id: o.threadId,
-      body: sealed.data,
-      key_id: sealed.keyId,
+      clinic_id: choices.clinicId ?? null,
+      topic: choices.topic ?? null,
+      subject: sealed.subject?.data ?? null,
+      body: sealed.body.data,
+      key_id: sealed.body.keyId,
     })
     .onConflict((oc) =>
       oc
         .expression(sql`user_id, patient_id, coalesce(thread_id, ${NEW_CONVERSATION})`)
         .doUpdateSet({
+          clinic_id: (eb) => eb.ref('excluded.clinic_id'),
+          topic: (eb) => eb.ref('excluded.topic'),
+          subject: (eb) => eb.ref('excluded.subject'),
           body: (eb) => eb.ref('excluded.body'),
           key_id: (eb) => eb.ref('excluded.key_id'),
           updated_at: sql<Date>`now()`,
@@ -58,12 +92,22 @@ export async function saveDraft(db: Db, config: Config, o: Owner, body: string) 
 }
 
 export async function readDraft(db: Db, config: Config, o: Owner): Promise<DraftView> {
-  const row = await whose(db, o).select(['body', 'key_id', 'updated_at']).executeTakeFirst();
+  const row = await whose(db, o)
+    .select(['body', 'clinic_id', 'topic', 'subject', 'key_id', 'updated_at'])
+    .executeTakeFirst();
   if (!row) return { draft: null };
+  const open = (data: Buffer | Uint8Array) => openText(db, config, Buffer.from(data), row.key_id);
   return {
     draft: {
       threadId: o.threadId,
-      body: await openText(db, config, Buffer.from(row.body), row.key_id),
+      body: await open(row.body),
+      ...(o.threadId
+        ? {}
+        : {
+            clinicId: row.clinic_id,
+            topic: row.topic,
+            subject: row.subject ? await open(row.subject) : null,
+          }),
       updatedAt: row.updated_at.toISOString(),
     },
   };
@@ -103,18 +147,23 @@ export const draftRoutes: ModuleRoutes = async (app, deps) => {
       },
     },
     async (req) => {
-      const body = req.body as { threadId: string | null; body: string };
+      const body = req.body as Draft;
       const o = await owner(req, body.threadId);
+      // A new conversation's clinic must be one the patient may write to.
+      if (!o.threadId && body.clinicId)
+        await requireRegistered(deps, req, o.patientId, body.clinicId, 'update');
       return db.transaction().execute(async (trx) => {
-        await saveDraft(trx, config, o, body.body);
+        await saveDraft(trx, config, o, body);
+        const draft = await readDraft(trx, config, o);
         await audit(trx, auditSource(req), {
-          action: body.body.trim() ? 'update' : 'delete',
+          action: draft.draft ? 'update' : 'delete',
           resourceType: RESOURCE,
           resourceId: o.threadId ?? undefined,
           patientId: o.patientId,
+          clinicId: o.threadId ? null : (body.clinicId ?? null),
           details: { draft: true },
         });
-        return readDraft(trx, config, o);
+        return draft;
       });
     },
   );

@@ -15,11 +15,10 @@ import { openText } from '../../platform/crypto/envelope.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import type { ModuleDeps } from '../../platform/http/module.ts';
-import { addBusinessDays } from '../../platform/time/business-days.ts';
 import type { Role } from '../accounts/tables.ts';
 import type { InboxPool, ThreadSummary } from './model.ts';
 import type { ThreadStatus, Topic } from './tables.ts';
-import { summaries, threadsQuery } from './threads.ts';
+import { replyClock, summaries, threadsQuery } from './threads.ts';
 
 type Db = Kysely<Schema>;
 
@@ -182,20 +181,6 @@ export async function holdsRoleAt(
   return !!row;
 }
 
-/** The first reply's due time, for threads a patient started (staff-started ones wait on the patient). */
-export function replyClock(
-  t: { created_at: Date; first_staff_reply_at: Date | null; started_by_staff: boolean },
-  status: ThreadStatus,
-  targetDays: number,
-  zone: string,
-  now: Date,
-): { replyDueAt: Date | null; overdue: boolean } {
-  if (t.started_by_staff) return { replyDueAt: null, overdue: false };
-  const replyDueAt = addBusinessDays(t.created_at, targetDays, zone);
-  const overdue = !t.first_staff_reply_at && status !== 'closed' && now > replyDueAt;
-  return { replyDueAt, overdue };
-}
-
 /** Active staff holding any of the roles at the clinic (group-wide grants too), by name. */
 export async function staffAt(db: Db, clinicId: string, roles: readonly string[]) {
   if (roles.length === 0) return [];
@@ -243,14 +228,7 @@ export async function poolCounts(
   const open = ids.length
     ? await db
         .selectFrom('message_threads')
-        .select([
-          'pool_id',
-          'status',
-          'assigned_user_id',
-          'created_at',
-          'first_staff_reply_at',
-          'started_by_staff',
-        ])
+        .select(['pool_id', 'status', 'assigned_user_id', 'awaiting_reply_since'])
         .where('pool_id', 'in', ids)
         .where('status', '!=', 'closed')
         .execute()

@@ -1,12 +1,13 @@
 // How fast the care team answers: for conversations patients started in a
 // period, the time to the first staff reply per pool (median and 90th
 // percentile), the share answered within the pool's target in business
-// days, and what waits for a first reply now (and is late).
+// days, and what waits for a staff answer now (and is late): a first
+// question, a reopened thread or a later question alike.
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../../platform/db/schema.ts';
 import { addBusinessDays } from '../../platform/time/business-days.ts';
-import { replyClock } from './inbox.ts';
 import type { MessageMeasures } from './model.ts';
+import { replyClock } from './threads.ts';
 
 const hours = sql<number>`extract(epoch from (first_staff_reply_at - created_at)) / 3600`;
 const TOPIC_ORDER = sql<number>`array_position(array['medical','appointment','billing','refill','other'], topic)`;
@@ -45,12 +46,12 @@ export async function messageMeasures(
     .select(['pool_id', 'created_at', 'first_staff_reply_at'])
     .where('first_staff_reply_at', 'is not', null)
     .execute();
+  // A patient's message waiting for an answer, whoever started the thread.
   const waiting = await db
     .selectFrom('message_threads')
-    .select(['pool_id', 'status', 'created_at', 'first_staff_reply_at', 'started_by_staff'])
+    .select(['pool_id', 'status', 'awaiting_reply_since'])
     .where('clinic_id', '=', clinic.id)
-    .where('started_by_staff', '=', false)
-    .where('first_staff_reply_at', 'is', null)
+    .where('awaiting_reply_since', 'is not', null)
     .where('status', '!=', 'closed')
     .execute();
   return {

@@ -64,7 +64,7 @@ export const ThreadSummary = Type.Object({
   assignedTo: Maybe(Type.Object({ id: Uuid, name: Type.String() })),
   lastMessageAt: Instant,
   unread: Type.Integer({ description: 'messages the caller has not read' }),
-  /** Staff views: when the first reply is due and whether it is late. */
+  /** Staff views: when the answer to the patient's waiting message is due (null: nothing waits) and whether it is late. */
   replyDueAt: Maybe(Instant),
   overdue: Type.Boolean(),
 });
@@ -113,13 +113,27 @@ export const StaffReply = Type.Object(
   },
   { additionalProperties: false },
 );
+/** A new conversation's choices so far, kept with its text (a reply's draft has none). */
+const DraftChoices = {
+  clinicId: Type.Optional(Maybe(Uuid)),
+  topic: Type.Optional(Maybe(Type.Enum(TOPICS))),
+  subject: Type.Optional(Maybe(Type.String({ maxLength: 200 }))),
+};
 export const Draft = Type.Object(
-  { threadId: Maybe(Uuid), body: Type.String({ maxLength: 10_000 }) },
+  { threadId: Maybe(Uuid), body: Type.String({ maxLength: 10_000 }), ...DraftChoices },
   { additionalProperties: false },
 );
+export type Draft = Static<typeof Draft>;
 /** The caller's kept draft; null when there is none. */
 export const DraftView = Type.Object({
-  draft: Maybe(Type.Object({ threadId: Maybe(Uuid), body: Type.String(), updatedAt: Instant })),
+  draft: Maybe(
+    Type.Object({
+      threadId: Maybe(Uuid),
+      body: Type.String(),
+      ...DraftChoices,
+      updatedAt: Instant,
+    }),
+  ),
 });
 export type DraftView = Static<typeof DraftView>;
 /** Whether new messages are announced by e-mail (never with their content). */
@@ -164,7 +178,7 @@ export const InboxPool = Type.Object({
   topic: Type.Enum(TOPICS),
   name: Names,
   targetBusinessDays: Type.Integer(),
-  /** Open threads by status; overdue: no staff reply yet and past the target. */
+  /** Open threads by status; overdue: a patient's message unanswered past the target. */
   counts: Type.Object({
     new: Type.Integer(),
     inProgress: Type.Integer(),

@@ -1,9 +1,14 @@
 // A clinic's pools: which staff roles answer each topic, and how soon the
-// clinic promises a first reply. A topic without a pool is not offered.
+// clinic promises a first reply. A topic without a pool is not offered, and
+// a patient writes only to a clinic they are registered at.
+import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Static } from 'typebox';
-import type { Auth } from '../../platform/auth/context.ts';
+import { audit } from '../../platform/audit/audit.ts';
+import { type Auth, auditSource } from '../../platform/auth/context.ts';
 import type { Schema } from '../../platform/db/schema.ts';
+import { ApiError } from '../../platform/errors.ts';
+import type { ModuleDeps } from '../../platform/http/module.ts';
 import type { Role } from '../accounts/tables.ts';
 import { worksPool } from './inbox.ts';
 import type { MessageClinic as Clinic } from './model.ts';
@@ -132,4 +137,38 @@ export async function messageClinics(db: Db, patientId: string): Promise<Message
   for (const c of clinics.values())
     c.topics.sort((a, b) => TOPICS.indexOf(a.topic) - TOPICS.indexOf(b.topic));
   return [...clinics.values()];
+}
+
+/**
+ * A patient writes only to a clinic they are registered at, when starting a
+ * conversation and again on every reply (registration can end meanwhile);
+ * elsewhere it is the same audited 404 as a clinic that does not exist.
+ */
+export async function requireRegistered(
+  deps: ModuleDeps,
+  req: FastifyRequest,
+  patientId: string,
+  clinicId: string,
+  attempted: 'create' | 'reply' | 'update',
+) {
+  const registered = await deps.db
+    .selectFrom('patient_clinics')
+    .select('clinic_id')
+    .where('patient_id', '=', patientId)
+    .where('clinic_id', '=', clinicId)
+    .executeTakeFirst();
+  if (registered) return;
+  await audit(deps.db, auditSource(req), {
+    action: 'access_denied',
+    outcome: 'failure',
+    resourceType: 'Communication',
+    patientId,
+    clinicId,
+    details: { attempted, reason: 'not_registered' },
+  });
+  throw new ApiError(
+    404,
+    'not_found',
+    'That clinic was not found among yours. You can write to the clinics where you are a patient.',
+  );
 }

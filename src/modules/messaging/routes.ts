@@ -13,7 +13,7 @@ import { PATIENT_CARE_ROLES } from '../../platform/auth/scope.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
-import type { ModuleDeps, ModuleRoutes } from '../../platform/http/module.ts';
+import type { ModuleRoutes } from '../../platform/http/module.ts';
 import { overLimit } from '../accounts/request-limits.ts';
 import { sessionPatient } from '../scheduling/routes.ts';
 import { draftRoutes, dropNewDraft } from './drafts.ts';
@@ -27,7 +27,7 @@ import {
   ThreadView,
   Uuid,
 } from './model.ts';
-import { messageClinics, poolFor, staffPoolIds } from './pools.ts';
+import { messageClinics, poolFor, requireRegistered, staffPoolIds } from './pools.ts';
 import { markRead, unreadTotal, type Viewer } from './reads.ts';
 import type { Topic } from './tables.ts';
 import {
@@ -73,40 +73,6 @@ export async function mayStillSend(trx: Kysely<Schema>, req: FastifyRequest, sta
         ? `You have sent many messages in a short time. Please wait ${limit.windowMinutes} minutes and try again.`
         : `You have sent many messages in a short time. Please wait ${limit.windowMinutes} minutes and try again. For anything urgent, call the clinic; for an emergency, call 911.`,
     );
-}
-
-/**
- * A patient writes only to a clinic they are registered at, when starting a
- * conversation and again on every reply (registration can end meanwhile);
- * elsewhere it is the same audited 404 as a clinic that does not exist.
- */
-async function requireRegistered(
-  deps: ModuleDeps,
-  req: FastifyRequest,
-  patientId: string,
-  clinicId: string,
-  attempted: 'create' | 'reply',
-) {
-  const registered = await deps.db
-    .selectFrom('patient_clinics')
-    .select('clinic_id')
-    .where('patient_id', '=', patientId)
-    .where('clinic_id', '=', clinicId)
-    .executeTakeFirst();
-  if (registered) return;
-  await audit(deps.db, auditSource(req), {
-    action: 'access_denied',
-    outcome: 'failure',
-    resourceType: RESOURCE,
-    patientId,
-    clinicId,
-    details: { attempted, reason: 'not_registered' },
-  });
-  throw new ApiError(
-    404,
-    'not_found',
-    'That clinic was not found among yours. You can write to the clinics where you are a patient.',
-  );
 }
 
 export const patientMessagingRoutes: ModuleRoutes = async (app, deps) => {

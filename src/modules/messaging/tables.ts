@@ -49,6 +49,8 @@ export interface MessagingTables {
     created_at: Generated<Date>;
     last_message_at: Generated<Date>;
     first_staff_reply_at: Date | null;
+    /** Since when a patient's message waits for staff; the reply clock. */
+    awaiting_reply_since: Date | null;
   };
   messages: {
     id: Generated<string>;
@@ -86,6 +88,9 @@ export interface MessagingTables {
     user_id: string;
     patient_id: string;
     thread_id: string | null;
+    clinic_id: string | null;
+    topic: Topic | null;
+    subject: Buffer | null;
     body: Buffer;
     key_id: string;
     updated_at: Generated<Date>;

@@ -82,7 +82,7 @@ export async function postMessage(
 ): Promise<string> {
   const thread = await trx
     .selectFrom('message_threads')
-    .select(['id', 'patient_id', 'status', 'first_staff_reply_at'])
+    .select(['id', 'patient_id', 'status', 'first_staff_reply_at', 'awaiting_reply_since'])
     .where('id', '=', p.threadId)
     .forUpdate()
     .executeTakeFirst();
@@ -123,6 +123,7 @@ export async function postMessage(
       ...(p.fromStaff && !thread.first_staff_reply_at
         ? { first_staff_reply_at: message.created_at }
         : {}),
+      ...replyClockMoves(thread.awaiting_reply_since, p.fromStaff, message.created_at),
     })
     .where('id', '=', thread.id)
     .execute();
@@ -148,9 +149,38 @@ export function nextStatus(status: ThreadStatus, fromStaff: boolean): ThreadStat
   return status;
 }
 
-/** When the first reply is due: the pool's business days on the clinic's calendar. */
-export const replyDueAt = (startedAt: Date, targetBusinessDays: number, timeZone: string) =>
-  addBusinessDays(startedAt, targetBusinessDays, timeZone);
+/**
+ * The reply clock: a patient's message starts it when nothing waits already
+ * (the oldest unanswered question counts); a staff answer stops it.
+ */
+export function replyClockMoves(
+  awaitingSince: Date | null,
+  fromStaff: boolean,
+  at: Date,
+): { awaiting_reply_since?: Date | null } {
+  if (fromStaff) return awaitingSince ? { awaiting_reply_since: null } : {};
+  return awaitingSince ? {} : { awaiting_reply_since: at };
+}
+
+/** When a reply is due: the pool's business days on the clinic's calendar. */
+export const replyDueAt = (waitingSince: Date, targetBusinessDays: number, timeZone: string) =>
+  addBusinessDays(waitingSince, targetBusinessDays, timeZone);
+
+/**
+ * A waiting patient's due time and whether it has passed; nothing is due
+ * when no patient message waits, and a closed thread waits on nobody.
+ */
+export function replyClock(
+  t: { awaiting_reply_since: Date | null },
+  status: ThreadStatus,
+  targetDays: number,
+  zone: string,
+  now: Date,
+): { replyDueAt: Date | null; overdue: boolean } {
+  if (!t.awaiting_reply_since) return { replyDueAt: null, overdue: false };
+  const due = replyDueAt(t.awaiting_reply_since, targetDays, zone);
+  return { replyDueAt: due, overdue: status !== 'closed' && now > due };
+}
 
 /** The thread rows a summary is built from. */
 export function threadsQuery(db: Db) {
@@ -171,6 +201,7 @@ export function threadsQuery(db: Db) {
       't.created_at',
       't.last_message_at',
       't.first_staff_reply_at',
+      't.awaiting_reply_since',
       't.assigned_user_id',
       'a.display_name as assigned_name',
       'c.name as clinic_name',
@@ -193,7 +224,9 @@ export async function threadSummary(
   unread: number,
   now = new Date(),
 ): Promise<ThreadSummary> {
-  const due = staff ? replyDueAt(r.created_at, r.target_business_days, r.time_zone) : null;
+  const clock = staff
+    ? replyClock(r, r.status, r.target_business_days, r.time_zone, now)
+    : { replyDueAt: null, overdue: false };
   return {
     id: r.id,
     clinicId: r.clinic_id,
@@ -211,9 +244,8 @@ export async function threadSummary(
         : null,
     lastMessageAt: r.last_message_at.toISOString(),
     unread,
-    replyDueAt: due?.toISOString() ?? null,
-    // A closed thread waits on nobody.
-    overdue: !!due && !r.first_staff_reply_at && r.status !== 'closed' && due < now,
+    replyDueAt: clock.replyDueAt?.toISOString() ?? null,
+    overdue: clock.overdue,
   };
 }
 

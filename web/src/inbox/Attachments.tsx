@@ -1,20 +1,15 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { langOf } from '../frontdesk/frontDesk.ts';
-import {
-  ACCEPT,
-  type FileRefusal,
-  fileSize,
-  MAX_FILES,
-  refuseBeforeUpload,
-  roomFor,
-  uploadRefusal,
-} from '../messages/files.ts';
+import { ACCEPT, fileSize, MAX_FILES, refuseBeforeUpload, roomFor } from '../messages/files.ts';
 import type { AttachmentView } from './types.ts';
-import { discardUpload, uploadForPatient } from './upload.ts';
-
-/** Why a file was not attached: the server's refusals, or one over the limit. */
-type Refusal = FileRefusal | 'tooMany';
+import {
+  discardUpload,
+  type Refused,
+  refusalText,
+  refusedUpload,
+  uploadForPatient,
+} from './upload.ts';
 
 /**
  * Files for a staff reply: each is uploaded for the patient as soon as it is
@@ -33,12 +28,12 @@ export function Attachments({
   const { t, i18n } = useTranslation();
   const lang = langOf(i18n.resolvedLanguage);
   const id = useId();
-  const [refusals, setRefusals] = useState<{ name: string; why: Refusal }[]>([]);
+  const [refusals, setRefusals] = useState<Refused[]>([]);
   const [busy, setBusy] = useState(false);
 
   const choose = async (chosen: File[]) => {
     const room = roomFor(files.length, chosen.length);
-    const refused: { name: string; why: Refusal }[] = [];
+    const refused: Refused[] = [];
     setBusy(true);
     for (const [index, file] of chosen.entries()) {
       if (index >= room) {
@@ -54,7 +49,7 @@ export function Attachments({
         const view = await uploadForPatient(patientId, file);
         onFiles((current) => [...current, view]);
       } catch (error) {
-        refused.push({ name: file.name, why: uploadRefusal(error) });
+        refused.push(refusedUpload(file.name, error));
       }
     }
     setBusy(false);
@@ -71,7 +66,7 @@ export function Attachments({
       {refusals.length > 0 && (
         <ul id={errorId} className="field__error">
           {refusals.map((r) => (
-            <li key={r.name}>{t(`inbox.files.refused.${r.why}`, { name: r.name })}</li>
+            <li key={r.name}>{refusalText(t, r)}</li>
           ))}
         </ul>
       )}

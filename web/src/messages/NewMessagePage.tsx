@@ -16,9 +16,10 @@ import './messages.css';
 import { MessageBox } from './MessageBox.tsx';
 import { startThread, useMessageClinics, useMessagesChanged } from './queries.ts';
 import { ResponseTime } from './ResponseTime.tsx';
-import type { MessageClinic, Topic } from './types.ts';
+import type { DraftContent, MessageClinic, Topic } from './types.ts';
 import { useAttachments } from './useAttachments.ts';
 import { useDraftText } from './useDraftText.ts';
+import { draftChoice } from './words.ts';
 
 const FIELDS = ['clinicId', 'topic', 'subject', 'body', 'attachmentIds'] as const;
 const idFor = (field: string) => `message-${field}`;
@@ -51,9 +52,12 @@ function NewMessageForm({ clinics }: { clinics: MessageClinic[] }) {
   const draft = useDraftText(null);
   const files = useAttachments();
   const only = clinics.length === 1 ? clinics[0] : undefined;
-  const [clinicId, setClinicId] = useState(only?.clinicId ?? '');
-  const [topic, setTopic] = useState<Topic | ''>('');
-  const [subject, setSubject] = useState('');
+  // The choices live in the draft, so they come back with its text.
+  const { clinicId, topic } = draftChoice(draft.content, clinics);
+  const subject = draft.content.subject ?? '';
+  /** Keeps a change with the choices as shown (one no longer offered is not kept). */
+  const keep = (changes: Partial<DraftContent>) =>
+    draft.change({ clinicId: clinicId || null, topic: topic || null, subject, ...changes });
   const [problems, setProblems] = useState<Problem[]>([]);
   const [busy, setBusy] = useState(false);
   const clinic = clinics.find((c) => c.clinicId === clinicId);
@@ -105,10 +109,7 @@ function NewMessageForm({ clinics }: { clinics: MessageClinic[] }) {
             error={errorFor('clinicId')}
             value={clinicId}
             options={clinics.map((c) => ({ value: c.clinicId, label: c.clinicName }))}
-            onChange={(id) => {
-              setClinicId(id);
-              setTopic('');
-            }}
+            onChange={(id) => keep({ clinicId: id, topic: null })}
           />
         )}
         {clinic && (
@@ -122,7 +123,7 @@ function NewMessageForm({ clinics }: { clinics: MessageClinic[] }) {
               value: o.topic,
               label: lang.startsWith('es') ? o.name.es : o.name.en,
             }))}
-            onChange={(value) => setTopic(value as Topic)}
+            onChange={(value) => keep({ topic: value as Topic })}
           />
         )}
         {clinic && <ResponseTime days={chosen?.targetBusinessDays} phone={clinic.clinicPhone} />}
@@ -131,7 +132,7 @@ function NewMessageForm({ clinics }: { clinics: MessageClinic[] }) {
           label={t('messages.new.subject')}
           maxLength={200}
           value={subject}
-          onValue={setSubject}
+          onValue={(value) => keep({ subject: value })}
           error={errorFor('subject')}
         />
         <MessageBox
@@ -139,7 +140,7 @@ function NewMessageForm({ clinics }: { clinics: MessageClinic[] }) {
           label={t('messages.new.body')}
           hint={t('messages.new.bodyHint')}
           value={draft.text}
-          onValue={draft.edit}
+          onValue={(body) => keep({ body })}
           error={errorFor('body')}
         />
         <DraftStatus state={draft.state} />

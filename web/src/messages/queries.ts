@@ -7,6 +7,7 @@ import { getJson } from '../query.ts';
 import type {
   ClinicList,
   DraftAnswer,
+  DraftContent,
   MessageEmail,
   MessageView,
   ThreadPage,
@@ -72,10 +73,10 @@ export function useDraft(threadId: string | null) {
 }
 
 /** Saved as the patient types; background work, not activity that keeps a session alive. */
-export const saveDraft = (threadId: string | null, body: string) =>
+export const saveDraft = (threadId: string | null, draft: DraftContent) =>
   api<unknown>('/api/messages/drafts', {
     method: 'PUT',
-    json: { threadId, body },
+    json: { threadId, ...draft },
     background: true,
   });
 

@@ -35,6 +35,14 @@ export interface Unread {
 /** GET /api/messages/drafts?threadId= (no threadId: the new conversation's draft). */
 export type DraftAnswer = DraftView;
 
+/** What a draft keeps: the text and, for a new conversation, the choices made so far. */
+export interface DraftContent {
+  body: string;
+  clinicId?: string | null;
+  topic?: Topic | null;
+  subject?: string | null;
+}
+
 /** GET and PUT /api/account/message-email. */
 export interface MessageEmail {
   email: boolean;

@@ -1,7 +1,8 @@
 import i18next from 'i18next';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { resources } from '../i18n/resources.ts';
-import { inLanguage, newestFirst, telHref } from './words.ts';
+import type { MessageClinic } from './types.ts';
+import { draftChoice, inLanguage, newestFirst, telHref } from './words.ts';
 
 const i18n = i18next.createInstance();
 beforeAll(() =>
@@ -49,5 +50,46 @@ describe('the message pages', () => {
     expect(en('messages.nav.count', { count: 2 })).toBe('Messages (2)');
     expect(en('messages.nav.unread', { count: 2 })).toBe('Messages, 2 unread');
     expect(i18n.getFixedT('es')('messages.nav.unread', { count: 1 })).toBe('Mensajes, 1 sin leer');
+  });
+});
+
+describe("a new conversation's kept draft", () => {
+  const clinic = (clinicId: string, topics: MessageClinic['topics'][number]['topic'][]) => ({
+    clinicId,
+    clinicName: clinicId,
+    clinicPhone: '555-0100',
+    topics: topics.map((topic) => ({
+      topic,
+      name: { en: topic, es: topic },
+      targetBusinessDays: 2,
+    })),
+  });
+  const north = clinic('north', ['medical', 'billing']);
+  const south = clinic('south', ['appointment']);
+
+  test('brings back the clinic and topic chosen', () => {
+    expect(draftChoice({ clinicId: 'south', topic: 'appointment' }, [north, south])).toEqual({
+      clinicId: 'south',
+      topic: 'appointment',
+    });
+  });
+
+  test('drops a clinic no longer among the patient’s, and a topic it does not take', () => {
+    expect(draftChoice({ clinicId: 'gone', topic: 'medical' }, [north, south])).toEqual({
+      clinicId: '',
+      topic: '',
+    });
+    expect(draftChoice({ clinicId: 'south', topic: 'medical' }, [north, south])).toEqual({
+      clinicId: 'south',
+      topic: '',
+    });
+  });
+
+  test('chooses the only clinic, keeping a topic it takes', () => {
+    expect(draftChoice({}, [north])).toEqual({ clinicId: 'north', topic: '' });
+    expect(draftChoice({ clinicId: null, topic: 'billing' }, [north])).toEqual({
+      clinicId: 'north',
+      topic: 'billing',
+    });
   });
 });

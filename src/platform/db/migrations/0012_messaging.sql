@@ -43,8 +43,12 @@ create table message_threads (
   started_by_staff boolean not null default false,
   created_at timestamptz not null default now(),
   last_message_at timestamptz not null default now(),
-  -- The clock the clinic's reply target is measured by.
-  first_staff_reply_at timestamptz
+  -- When staff first answered: the "time to first reply" measure.
+  first_staff_reply_at timestamptz,
+  -- Since when a patient's message waits for a staff answer (null: nothing
+  -- waits): the clock the pool's reply target is measured by, so a reopened
+  -- thread or a later question is due again.
+  awaiting_reply_since timestamptz
 );
 create index message_threads_patient on message_threads (patient_id, last_message_at desc);
 create index message_threads_pool on message_threads (pool_id, status, last_message_at);
@@ -102,6 +106,11 @@ create table message_drafts (
   user_id uuid not null references users (id) on delete cascade,
   patient_id uuid not null references patients (id) on delete cascade,
   thread_id uuid references message_threads (id) on delete cascade,
+  -- A new conversation's choices so far (null for a reply's draft); the
+  -- subject sealed like the body.
+  clinic_id uuid references clinics (id) on delete cascade,
+  topic text check (topic in ('medical', 'appointment', 'billing', 'refill', 'other')),
+  subject bytea,
   body bytea not null,
   key_id uuid not null references data_keys (id),
   updated_at timestamptz not null default now()
