@@ -33,6 +33,9 @@ async function signInSkippingMfa(page: Page, role: 'patient' | 'proxy') {
   await fillSignIn(page, t, demoEmail(role), DEMO_PASSWORD);
   await onPage(page, t.offer.title);
   await page.getByRole('button', { name: t.offer.notNow }).click();
+  // Home has loaded: a click before then would be overtaken by the way home.
+  const greeting = t.home.greeting.split('{{name}}')[0] as string;
+  await page.getByRole('heading', { level: 1, name: new RegExp(`^${greeting}`) }).waitFor();
 }
 
 const outlineOf = (page: Page) =>

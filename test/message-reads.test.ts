@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markRead } from '../src/modules/messaging/reads.ts';
 import { type TestApp, testApp } from './support/app.ts';
+import { createUser, signedInClient } from './support/factories.ts';
 import {
   anotherSession,
   caregiverOf,
@@ -146,6 +147,15 @@ describe('the unread count', () => {
   it('is refused to patients on the staff route', async () => {
     const me = await messagingPatient(t, clinic.id);
     expect((await me.client.get('/api/staff/messages/unread')).statusCode).toBe(403);
+  });
+});
+
+describe('a caregiver who has not chosen a record yet', () => {
+  it('has nothing unread (not a 404 on every page)', async () => {
+    const user = await createUser(db(), t.config, { roles: [{ role: 'proxy', clinicId: null }] });
+    const res = await (await signedInClient(t, user)).get('/api/messages/unread');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ unread: 0 });
   });
 });
 

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { type Static, Type } from 'typebox';
 import { nudgeOutbox } from '../../ehr/outbox/outbox.ts';
 import { audit } from '../../platform/audit/audit.ts';
-import { type Auth, auditSource } from '../../platform/auth/context.ts';
+import { type Auth, auditSource, currentPatientId } from '../../platform/auth/context.ts';
 import { PATIENT_CARE_ROLES } from '../../platform/auth/scope.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
@@ -290,6 +290,8 @@ export const patientMessagingRoutes: ModuleRoutes = async (app, deps) => {
       },
     },
     async (req) => {
+      // A caregiver who has not chosen a record yet has nothing to read.
+      if (!currentPatientId(req.auth as Auth)) return { unread: 0 };
       const patientId = await sessionPatient(deps, req, RESOURCE);
       return db.transaction().execute(async (trx) => {
         const unread = await unreadTotal(trx, patientSide(req), { patientId });
