@@ -52,7 +52,8 @@ export function useThread(id: string) {
 export function useUnread() {
   return useQuery({
     queryKey: unreadKey,
-    queryFn: getJson<Unread>('/api/messages/unread'),
+    // Never activity: a badge polling on its own must not keep an idle session alive.
+    queryFn: ({ signal }) => api<Unread>('/api/messages/unread', { signal, background: true }),
     staleTime: 0,
     refetchOnWindowFocus: 'always',
     refetchInterval: UNREAD_POLL_MS,
