@@ -42,7 +42,11 @@ export async function expectAccessible(page: Page): Promise<void> {
 export function watchPage(page: Page, origin: string): string[] {
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    if (message.type() !== 'error') return;
+    // A failed load names no URL in its text; the path says which call it was.
+    const { url } = message.location();
+    const path = url ? ` [${new URL(url).pathname}]` : '';
+    problems.push(`console: ${message.text()}${path}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('request', (request) => {

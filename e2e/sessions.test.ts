@@ -270,6 +270,6 @@ test('a caregiver switches to a dependent\'s record, and a password change asks 
   expect(await dialog.isVisible()).toBe(false);
   // The browser logs the faked 401; nothing else went wrong.
   expect(problems).toEqual([
-    'console: Failed to load resource: the server responded with a status of 401 (Unauthorized)',
+    'console: Failed to load resource: the server responded with a status of 401 (Unauthorized) [/api/account/password]',
   ]);
 });

@@ -1,12 +1,16 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { type Query, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { useNavigate } from 'react-router';
 import { api, rememberCsrfToken } from '../api.ts';
 import i18n, { changeLanguage } from '../i18n/index.ts';
 import { isLanguage } from '../i18n/language.ts';
 import { forgetAll } from '../memory.ts';
+import { unreadKey } from '../messages/queries.ts';
 import { broadcast } from './broadcast.ts';
 import { sessionKey } from './session.ts';
+
+const sameKey = (q: Query, key: readonly string[]) =>
+  key.every((part, i) => q.queryKey[i] === part);
 
 export type SignInNotice =
   | 'idle'
@@ -32,10 +36,14 @@ export function useLeaveSession() {
   return useCallback(
     async (state: SignInState) => {
       await navigate('/sign-in', { replace: true, state });
-      client.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] });
+      // The navigation (and its unread badge) stays until the session is read
+      // again: its count is kept till then, or the badge would ask anew and get a 401.
+      const notNavigation = (q: Query) => !sameKey(q, sessionKey) && !sameKey(q, unreadKey);
+      client.removeQueries({ predicate: notNavigation });
       forgetAll();
       rememberCsrfToken(null);
       await client.refetchQueries({ queryKey: sessionKey });
+      client.removeQueries({ queryKey: unreadKey });
     },
     [client, navigate],
   );
