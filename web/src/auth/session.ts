@@ -28,6 +28,8 @@ export interface SessionState {
   methods?: Factor[];
   /** Until when sensitive actions need no new password. */
   recentAuthUntil?: string | null;
+  /** Set here, never by the server: signing out has begun. */
+  leaving?: boolean;
 }
 
 export const sessionKey = ['session'] as const;

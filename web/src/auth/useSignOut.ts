@@ -1,16 +1,12 @@
-import { type Query, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { useNavigate } from 'react-router';
 import { api, rememberCsrfToken } from '../api.ts';
 import i18n, { changeLanguage } from '../i18n/index.ts';
 import { isLanguage } from '../i18n/language.ts';
 import { forgetAll } from '../memory.ts';
-import { unreadKey } from '../messages/queries.ts';
 import { broadcast } from './broadcast.ts';
-import { sessionKey } from './session.ts';
-
-const sameKey = (q: Query, key: readonly string[]) =>
-  key.every((part, i) => q.queryKey[i] === part);
+import { type SessionState, sessionKey } from './session.ts';
 
 export type SignInNotice =
   | 'idle'
@@ -26,6 +22,14 @@ export interface SignInState {
 }
 
 /**
+ * The navigation, its unread badge polling the server, and the idle timer go
+ * at once, before the session ends: anything they asked after would be a 401.
+ */
+function hideSignedInParts(client: QueryClient) {
+  client.setQueryData<SessionState>(sessionKey, (s) => s && { ...s, leaving: true });
+}
+
+/**
  * Leaves the signed-in part of the app: first to the sign-in page (so no page
  * asks for data any more), then forgets every cached answer — it may be
  * someone's health record — and reads the (now signed-out) session again.
@@ -35,15 +39,12 @@ export function useLeaveSession() {
   const navigate = useNavigate();
   return useCallback(
     async (state: SignInState) => {
+      hideSignedInParts(client);
       await navigate('/sign-in', { replace: true, state });
-      // The navigation (and its unread badge) stays until the session is read
-      // again: its count is kept till then, or the badge would ask anew and get a 401.
-      const notNavigation = (q: Query) => !sameKey(q, sessionKey) && !sameKey(q, unreadKey);
-      client.removeQueries({ predicate: notNavigation });
+      client.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] });
       forgetAll();
       rememberCsrfToken(null);
       await client.refetchQueries({ queryKey: sessionKey });
-      client.removeQueries({ queryKey: unreadKey });
     },
     [client, navigate],
   );
@@ -51,9 +52,13 @@ export function useLeaveSession() {
 
 /** Ends the session on the server, then leaves (used by "Sign out" and at idle zero). */
 export function useSignOut() {
+  const client = useQueryClient();
   const leave = useLeaveSession();
   return useCallback(
     async (state: SignInState = { notice: 'signedOut' }) => {
+      hideSignedInParts(client);
+      // A read still on its way would reach the server after the session is gone.
+      await client.cancelQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] });
       // Already ended (idle timeout on the server): leaving is all that is left to do.
       // An idle sign-out is reported as such, so the audit trail records a timeout.
       const url = state.notice === 'idle' ? '/api/session?reason=idle' : '/api/session';
@@ -64,6 +69,6 @@ export function useSignOut() {
       broadcast({ type: 'signedOut' });
       await leave(state);
     },
-    [leave],
+    [client, leave],
   );
 }

@@ -3,6 +3,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { api } from '../api.ts';
+import { type SessionState, sessionKey } from '../auth/session.ts';
 import { getJson } from '../query.ts';
 import type {
   ClinicList,
@@ -53,7 +54,11 @@ export function useUnread() {
   return useQuery({
     queryKey: unreadKey,
     // Never activity: a badge polling on its own must not keep an idle session alive.
-    queryFn: ({ signal }) => api<Unread>('/api/messages/unread', { signal, background: true }),
+    // Nor asked once signing out has begun: the answer would be a 401.
+    queryFn: ({ client, signal }) =>
+      client.getQueryData<SessionState>(sessionKey)?.leaving
+        ? { unread: 0 }
+        : api<Unread>('/api/messages/unread', { signal, background: true }),
     staleTime: 0,
     refetchOnWindowFocus: 'always',
     refetchInterval: UNREAD_POLL_MS,

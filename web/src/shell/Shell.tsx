@@ -25,7 +25,7 @@ function useFocusMainOnNavigate() {
 }
 
 const signedInFully = (s: SessionState | undefined): s is SessionState =>
-  Boolean(s?.signedIn && s.complete && s.user);
+  Boolean(s?.signedIn && s.complete && s.user && !s.leaving);
 
 export function Shell() {
   const { t } = useTranslation();
