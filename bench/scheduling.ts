@@ -46,6 +46,7 @@ function benchConfig(): Config {
     PUBLIC_URL: 'https://portal.bench.test',
     COOKIE_SECRET: 'bench-cookie-secret-0123456789-abcdefghij',
     ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    DATA_MASTER_KEY: Buffer.alloc(32, 8).toString('base64'),
     SMTP_URL: 'smtp://127.0.0.1:2525',
     // Required in production; never called, as the app is given no gateway.
     EHR_FHIR_BASE_URL: 'https://ehr.bench.test/fhir',

@@ -68,12 +68,22 @@ async function openServer(url: string): Promise<Database> {
  */
 export const PREPARED = '/* prepared */ ';
 
+/** Statement names by text, so a hot statement is not hashed on every call. */
+const preparedNames = new Map<string, string>();
+const preparedName = (text: string) => {
+  let name = preparedNames.get(text);
+  if (!name) {
+    name = `p${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    preparedNames.set(text, name);
+  }
+  return name;
+};
+
 class PreparingClient extends pg.Client {
   // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; this passes them all on.
   override query(config: any, values?: any, callback?: any): any {
     if (typeof config === 'string' && config.startsWith(PREPARED)) {
-      const name = `p${createHash('sha1').update(config).digest('hex').slice(0, 24)}`;
-      return super.query({ name, text: config, values }, callback);
+      return super.query({ name: preparedName(config), text: config, values }, callback);
     }
     return super.query(config, values, callback);
   }
