@@ -7,7 +7,7 @@ import type { FastifyError, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audit } from '../../platform/audit/audit.ts';
 import { type Auth, auditSource } from '../../platform/auth/context.ts';
-import { isUuid } from '../../platform/auth/scope.ts';
+import { refuseAccess } from '../../platform/auth/scope.ts';
 import { openBytes, openText } from '../../platform/crypto/envelope.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
@@ -316,23 +316,18 @@ async function requireStaffPatient(deps: ModuleDeps, req: FastifyRequest, patien
 
 const ATTEMPTED: Record<string, string> = { GET: 'download', DELETE: 'delete' };
 
-async function refuse(
+const refuse = (
   deps: ModuleDeps,
   req: FastifyRequest,
   what: { resourceId?: string; patientId: string | null; clinicId: string | null },
   message = 'That file was not found.',
-): Promise<never> {
-  await audit(deps.db, auditSource(req), {
-    action: 'access_denied',
-    outcome: 'failure',
-    resourceType: RESOURCE,
-    resourceId: what.resourceId,
-    patientId: what.patientId && isUuid(what.patientId) ? what.patientId : null,
-    clinicId: what.clinicId,
-    details: { attempted: ATTEMPTED[req.method] ?? 'upload' },
-  });
-  throw new ApiError(404, 'not_found', message);
-}
+) =>
+  refuseAccess(
+    deps.db,
+    req,
+    { resourceType: RESOURCE, ...what, attempted: ATTEMPTED[req.method] ?? 'upload' },
+    message,
+  );
 
 /** RFC 6266: a plain ASCII fallback, and the real name percent-encoded in UTF-8. */
 export function contentDisposition(name: string): string {

@@ -8,12 +8,10 @@
 import type { FastifyRequest } from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import type { Config } from '../../config.ts';
-import { audit } from '../../platform/audit/audit.ts';
-import { type Auth, auditSource } from '../../platform/auth/context.ts';
-import { isUuid } from '../../platform/auth/scope.ts';
+import type { Auth } from '../../platform/auth/context.ts';
+import { refuseAccess } from '../../platform/auth/scope.ts';
 import { openText } from '../../platform/crypto/envelope.ts';
 import type { Schema } from '../../platform/db/schema.ts';
-import { ApiError } from '../../platform/errors.ts';
 import type { ModuleDeps } from '../../platform/http/module.ts';
 import type { Role } from '../accounts/tables.ts';
 import type { InboxPool, ThreadSummary } from './model.ts';
@@ -69,24 +67,13 @@ export interface InboxClinic {
   pools: PoolRow[];
 }
 
-export async function refuse(
+export const refuse = (
   deps: ModuleDeps,
   req: FastifyRequest,
   what: { resourceId?: string; patientId?: string | null; clinicId?: string | null },
   attempted: string,
   message = 'That conversation was not found.',
-): Promise<never> {
-  await audit(deps.db, auditSource(req), {
-    action: 'access_denied',
-    outcome: 'failure',
-    resourceType: RESOURCE,
-    resourceId: what.resourceId,
-    patientId: what.patientId ?? null,
-    clinicId: what.clinicId && isUuid(what.clinicId) ? what.clinicId : null,
-    details: { attempted },
-  });
-  throw new ApiError(404, 'not_found', message);
-}
+) => refuseAccess(deps.db, req, { resourceType: RESOURCE, ...what, attempted }, message);
 
 const TOPIC_ORDER = sql<number>`array_position(array['medical','appointment','billing','refill','other'], topic)`;
 

@@ -7,8 +7,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import { audit } from '../../platform/audit/audit.ts';
-import { type Auth, auditSource } from '../../platform/auth/context.ts';
-import { staffClinicIds } from '../../platform/auth/scope.ts';
+import { auditSource } from '../../platform/auth/context.ts';
+import { requireOwnClinic } from '../../platform/auth/scope.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
@@ -70,6 +70,22 @@ interface Change {
 
 const notFound = () =>
   new ApiError(404, 'not_found', 'That pharmacy or clinic was not found among yours.');
+
+/** Only the clinics the admin keeps; another clinic is refused like a missing one, audited. */
+const mustAdminister = (
+  db: Db,
+  req: FastifyRequest,
+  clinicId: string,
+  attempted: 'query' | 'create' | 'update',
+  resourceId?: string,
+) =>
+  requireOwnClinic(db, req, clinicId, {
+    roles: PHARMACY_ROLES,
+    resourceType: 'Pharmacy',
+    resourceId,
+    attempted,
+    notFound,
+  });
 
 export const pharmacyRoutes: ModuleRoutes = async (app, { db }) => {
   app.get(
@@ -241,33 +257,4 @@ async function ncpdpFree(trx: Db, clinicId: string, ncpdpId: string | null, self
     'ncpdpId: another pharmacy in this directory has that NCPDP id; change that one instead.',
     [{ field: 'ncpdpId', message: 'belongs to another pharmacy in this directory' }],
   );
-}
-
-/** Only the clinics the admin keeps; another clinic is refused like a missing one, audited. */
-async function mustAdminister(
-  db: Db,
-  req: FastifyRequest,
-  clinicId: string,
-  attempted: 'query' | 'create' | 'update',
-  resourceId?: string,
-): Promise<void> {
-  const clinics = staffClinicIds(req.auth as Auth, PHARMACY_ROLES);
-  if (clinics === 'all' || clinics.includes(clinicId)) {
-    const clinic = await db
-      .selectFrom('clinics')
-      .select('id')
-      .where('id', '=', clinicId)
-      .executeTakeFirst();
-    if (clinic) return;
-    throw notFound();
-  }
-  await audit(db, auditSource(req), {
-    action: 'access_denied',
-    outcome: 'failure',
-    resourceType: 'Pharmacy',
-    resourceId,
-    clinicId,
-    details: { attempted },
-  });
-  throw notFound();
 }

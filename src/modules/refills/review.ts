@@ -7,7 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { audit } from '../../platform/audit/audit.ts';
 import { type Auth, auditSource } from '../../platform/auth/context.ts';
-import { isUuid, staffClinicIds } from '../../platform/auth/scope.ts';
+import { refuseAccess, staffClinicIds } from '../../platform/auth/scope.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import type { ModuleDeps } from '../../platform/http/module.ts';
@@ -44,24 +44,13 @@ function rolesAt(req: FastifyRequest, clinicId: string): Role[] {
     .map((g) => g.role);
 }
 
-async function refuse(
+const refuse = (
   deps: ModuleDeps,
   req: FastifyRequest,
   what: { resourceId?: string; patientId?: string; clinicId?: string },
   attempted: string,
   message: string,
-): Promise<never> {
-  await audit(deps.db, auditSource(req), {
-    action: 'access_denied',
-    outcome: 'failure',
-    resourceType: RESOURCE,
-    resourceId: what.resourceId,
-    patientId: what.patientId ?? null,
-    clinicId: what.clinicId && isUuid(what.clinicId) ? what.clinicId : null,
-    details: { attempted },
-  });
-  throw new ApiError(404, 'not_found', message);
-}
+) => refuseAccess(deps.db, req, { resourceType: RESOURCE, ...what, attempted }, message);
 
 /** The clinic, when the caller works its refill queue. */
 export async function requireReviewClinic(

@@ -5,8 +5,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import { audit } from '../../platform/audit/audit.ts';
-import { type Auth, auditSource } from '../../platform/auth/context.ts';
-import { staffClinicIds } from '../../platform/auth/scope.ts';
+import { auditSource } from '../../platform/auth/context.ts';
+import { requireOwnClinic } from '../../platform/auth/scope.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
@@ -45,6 +45,20 @@ const RulesBody = Type.Object(
 type RulesBody = Omit<RefillRulesView, 'clinicId'>;
 
 const notFound = () => new ApiError(404, 'not_found', 'That clinic was not found among yours.');
+
+const mustAdminister = (
+  db: Db,
+  req: FastifyRequest,
+  clinicId: string,
+  attempted: 'view' | 'update',
+) =>
+  requireOwnClinic(db, req, clinicId, {
+    roles: REFILL_RULES_ROLES,
+    resourceType: 'RefillRules',
+    resourceId: clinicId,
+    attempted,
+    notFound,
+  });
 
 export const refillRulesRoutes: ModuleRoutes = async (app, { db }) => {
   app.get(
@@ -175,31 +189,3 @@ const audited = (
     clinicId,
     details,
   });
-
-/** Only the clinics the admin keeps; another clinic is refused like a missing one, audited. */
-async function mustAdminister(
-  db: Db,
-  req: FastifyRequest,
-  clinicId: string,
-  attempted: 'view' | 'update',
-): Promise<void> {
-  const clinics = staffClinicIds(req.auth as Auth, REFILL_RULES_ROLES);
-  if (clinics === 'all' || clinics.includes(clinicId)) {
-    const clinic = await db
-      .selectFrom('clinics')
-      .select('id')
-      .where('id', '=', clinicId)
-      .executeTakeFirst();
-    if (clinic) return;
-    throw notFound();
-  }
-  await audit(db, auditSource(req), {
-    action: 'access_denied',
-    outcome: 'failure',
-    resourceType: 'RefillRules',
-    resourceId: clinicId,
-    clinicId,
-    details: { attempted },
-  });
-  throw notFound();
-}

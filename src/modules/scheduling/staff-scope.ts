@@ -4,9 +4,8 @@
 // (outside any transaction, so the row is kept) and answered 404, so the
 // caller learns nothing about whether it exists.
 import type { FastifyRequest } from 'fastify';
-import { audit } from '../../platform/audit/audit.ts';
 import { type Auth, auditSource } from '../../platform/auth/context.ts';
-import { isUuid, staffClinicIds } from '../../platform/auth/scope.ts';
+import { refuseAccess, staffClinicIds } from '../../platform/auth/scope.ts';
 import { ApiError } from '../../platform/errors.ts';
 import type { ModuleDeps } from '../../platform/http/module.ts';
 import type { Role } from '../accounts/tables.ts';
@@ -30,24 +29,13 @@ export const staffActor = (req: FastifyRequest): Actor => ({
   byStaff: true,
 });
 
-async function refuse(
+const refuse = (
   deps: ModuleDeps,
   req: FastifyRequest,
   what: { resourceType: string; resourceId?: string; patientId?: string | null; clinicId?: string },
   attempted: string,
   message: string,
-): Promise<never> {
-  await audit(deps.db, auditSource(req), {
-    action: 'access_denied',
-    outcome: 'failure',
-    resourceType: what.resourceType,
-    resourceId: what.resourceId,
-    patientId: what.patientId ?? null,
-    clinicId: what.clinicId && isUuid(what.clinicId) ? what.clinicId : null,
-    details: { attempted },
-  });
-  throw new ApiError(404, 'not_found', message);
-}
+) => refuseAccess(deps.db, req, { ...what, attempted }, message);
 
 /** The clinic, when the caller works its schedule. */
 export async function requireClinic(

@@ -5,9 +5,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
-import { audit } from '../../platform/audit/audit.ts';
-import { type Auth, auditSource } from '../../platform/auth/context.ts';
-import { staffClinicIds } from '../../platform/auth/scope.ts';
+import { auditSource } from '../../platform/auth/context.ts';
+import { requireOwnClinic } from '../../platform/auth/scope.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
@@ -136,33 +135,18 @@ export const visitTypeRoutes: ModuleRoutes = async (app, { db }) => {
 
 const notFound = () => new ApiError(404, 'not_found', 'That visit type or clinic was not found.');
 
-/** Only the clinics the admin keeps; another clinic is refused like a missing one, audited. */
-async function mustAdminister(
+const mustAdminister = (
   db: Kysely<Schema>,
   req: FastifyRequest,
   clinicId: string,
   what: { attempted: 'query' | 'create' | 'update'; resourceId?: string },
-): Promise<void> {
-  const clinics = staffClinicIds(req.auth as Auth, VISIT_RULES_ROLES);
-  if (clinics === 'all' || clinics.includes(clinicId)) {
-    const clinic = await db
-      .selectFrom('clinics')
-      .select('id')
-      .where('id', '=', clinicId)
-      .executeTakeFirst();
-    if (clinic) return;
-    throw notFound();
-  }
-  await audit(db, auditSource(req), {
-    action: 'access_denied',
-    outcome: 'failure',
+) =>
+  requireOwnClinic(db, req, clinicId, {
+    roles: VISIT_RULES_ROLES,
     resourceType: 'VisitType',
-    resourceId: what.resourceId,
-    clinicId,
-    details: { attempted: what.attempted },
+    ...what,
+    notFound,
   });
-  throw notFound();
-}
 
 async function view(db: Kysely<Schema>, clinicId: string, id: string) {
   const [options] = await clinicOptions(db, { clinicIds: [clinicId] }, true);

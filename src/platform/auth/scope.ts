@@ -45,14 +45,12 @@ export async function requirePatient(
 ): Promise<string> {
   const auth = req.auth;
   if (auth && (await mayReach(db, auth, patientId))) return patientId;
-  await audit(db, auditSource(req), {
-    action: 'access_denied',
-    outcome: 'failure',
-    resourceType: what.resourceType,
-    patientId: isUuid(patientId) ? patientId : null,
-    details: { attempted: what.action ?? 'view' },
-  });
-  throw new ApiError(404, 'not_found', 'That record was not found.');
+  return refuseAccess(
+    db,
+    req,
+    { resourceType: what.resourceType, patientId, attempted: what.action ?? 'view' },
+    'That record was not found.',
+  );
 }
 
 async function mayReach(db: Kysely<Schema>, auth: Auth, patientId: string): Promise<boolean> {
@@ -85,3 +83,64 @@ export function activeProxyGrants(db: Kysely<Schema>, userId: string) {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (v: string) => UUID.test(v);
+
+/**
+ * Resolves when the user keeps the clinic under one of `what.roles` and it
+ * exists. Another clinic is refused like a missing one (404, with the
+ * caller's message), and the refusal is audited.
+ */
+export async function requireOwnClinic(
+  db: Kysely<Schema>,
+  req: FastifyRequest,
+  clinicId: string,
+  what: {
+    roles: readonly Role[];
+    resourceType: string;
+    resourceId?: string;
+    attempted: 'view' | 'query' | 'create' | 'update';
+    notFound: () => ApiError;
+  },
+): Promise<void> {
+  const clinics = staffClinicIds(req.auth as Auth, what.roles);
+  if (clinics === 'all' || clinics.includes(clinicId)) {
+    const clinic = await db
+      .selectFrom('clinics')
+      .select('id')
+      .where('id', '=', clinicId)
+      .executeTakeFirst();
+    if (clinic) return;
+    throw what.notFound();
+  }
+  return refuseAccess(db, req, { ...what, clinicId }, what.notFound().message);
+}
+
+/**
+ * Audits a refused request (outside any transaction of the caller's, so it
+ * is kept) and answers 404 with `message`: to the person asking, what is not
+ * theirs looks the same as what does not exist. Ids that are not UUIDs (typed
+ * into a URL) are left out of the audit row.
+ */
+export async function refuseAccess(
+  db: Kysely<Schema>,
+  req: FastifyRequest,
+  what: {
+    resourceType: string;
+    attempted: string;
+    resourceId?: string;
+    patientId?: string | null;
+    clinicId?: string | null;
+  },
+  message: string,
+): Promise<never> {
+  const uuidOrNull = (id: string | null | undefined) => (id && isUuid(id) ? id : null);
+  await audit(db, auditSource(req), {
+    action: 'access_denied',
+    outcome: 'failure',
+    resourceType: what.resourceType,
+    resourceId: what.resourceId,
+    patientId: uuidOrNull(what.patientId),
+    clinicId: uuidOrNull(what.clinicId),
+    details: { attempted: what.attempted },
+  });
+  throw new ApiError(404, 'not_found', message);
+}
