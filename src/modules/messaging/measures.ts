@@ -5,11 +5,12 @@
 // question, a reopened thread or a later question alike.
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../../platform/db/schema.ts';
+import { hoursBetween, medianAndP90, roundedHours } from '../../platform/db/turnaround.ts';
 import { addBusinessDays } from '../../platform/time/business-days.ts';
 import type { MessageMeasures } from './model.ts';
 import { replyClock } from './threads.ts';
 
-const hours = sql<number>`extract(epoch from (first_staff_reply_at - created_at)) / 3600`;
+const hours = hoursBetween('created_at', 'first_staff_reply_at');
 const TOPIC_ORDER = sql<number>`array_position(array['medical','appointment','billing','refill','other'], topic)`;
 
 export async function messageMeasures(
@@ -36,8 +37,7 @@ export async function messageMeasures(
       'pool_id',
       sql<string>`count(*)`.as('threads'),
       sql<string>`count(first_staff_reply_at)`.as('replied'),
-      sql<number | null>`percentile_cont(0.5) within group (order by ${hours})`.as('median'),
-      sql<number | null>`percentile_cont(0.9) within group (order by ${hours})`.as('p90'),
+      ...medianAndP90(hours),
     ])
     .groupBy('pool_id')
     .execute();
@@ -85,9 +85,4 @@ export async function messageMeasures(
       };
     }),
   };
-}
-
-/** Hours to two decimals; the drivers give numeric results as strings or numbers. */
-function roundedHours(v: number | string | null): number | null {
-  return v === null ? null : Math.round(Number(v) * 100) / 100;
 }

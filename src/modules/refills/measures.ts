@@ -3,11 +3,12 @@
 // within the clinic's target, and what is waiting (and late) now.
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../../platform/db/schema.ts';
+import { hoursBetween, medianAndP90, roundedHours } from '../../platform/db/turnaround.ts';
 import type { RefillMeasures } from './model.ts';
 import { type ClinicClock, dueDates } from './queue.ts';
 import { UNDECIDED } from './tables.ts';
 
-const hours = sql<number>`extract(epoch from (decided_at - created_at)) / 3600`;
+const hours = hoursBetween('created_at', 'decided_at');
 
 export async function refillMeasures(
   db: Kysely<Schema>,
@@ -21,11 +22,7 @@ export async function refillMeasures(
     .where('decided_at', '>=', range.from)
     .where('decided_at', '<', range.to);
   const stats = await decidedIn
-    .select([
-      sql<string>`count(*)`.as('decided'),
-      sql<number | null>`percentile_cont(0.5) within group (order by ${hours})`.as('median'),
-      sql<number | null>`percentile_cont(0.9) within group (order by ${hours})`.as('p90'),
-    ])
+    .select([sql<string>`count(*)`.as('decided'), ...medianAndP90(hours)])
     .executeTakeFirstOrThrow();
   // Business days depend on the clinic's calendar, so each is checked here.
   const decided = await decidedIn.select(['created_at', 'decided_at']).execute();
@@ -49,9 +46,4 @@ export async function refillMeasures(
     undecided: waiting.length,
     overdue: waiting.filter((r) => now > dueAt(r.created_at)).length,
   };
-}
-
-/** Hours to two decimals; the drivers give numeric results as strings or numbers. */
-function roundedHours(v: number | string | null): number | null {
-  return v === null ? null : Math.round(Number(v) * 100) / 100;
 }
