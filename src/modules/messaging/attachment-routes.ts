@@ -7,12 +7,11 @@ import type { FastifyError, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audit } from '../../platform/audit/audit.ts';
 import { type Auth, auditSource } from '../../platform/auth/context.ts';
-import { refuseAccess } from '../../platform/auth/scope.ts';
+import { refuseAccess, sessionPatient } from '../../platform/auth/scope.ts';
 import { openBytes, openText } from '../../platform/crypto/envelope.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleDeps, ModuleRoutes } from '../../platform/http/module.ts';
-import { sessionPatient } from '../scheduling/routes.ts';
 import { storeAttachment } from './attachments.ts';
 import { holdsThread, INBOX_ROLES, rolesAt, worksPool } from './inbox.ts';
 import { AttachmentView, Uuid } from './model.ts';
@@ -131,7 +130,7 @@ export const attachmentRoutes: ModuleRoutes = async (app, deps) => {
       },
     },
     async (req, reply) => {
-      const patientId = await sessionPatient(deps, req, RESOURCE);
+      const patientId = await sessionPatient(deps.db, req, RESOURCE);
       reply.code(201);
       return upload(req, patientId);
     },
@@ -159,7 +158,7 @@ export const attachmentRoutes: ModuleRoutes = async (app, deps) => {
   async function download(req: FastifyRequest, staff: boolean) {
     const { id } = req.params as { id: string };
     const found = await findAttachment(deps, id);
-    const current = staff ? null : await sessionPatient(deps, req, RESOURCE);
+    const current = staff ? null : await sessionPatient(deps.db, req, RESOURCE);
     const reached =
       found && (staff ? staffReaches(req, found) : patientReaches(req, found, current));
     if (!found || !reached)
@@ -216,7 +215,7 @@ export const attachmentRoutes: ModuleRoutes = async (app, deps) => {
   async function remove(req: FastifyRequest, staff: boolean) {
     const { id } = req.params as { id: string };
     const found = await findAttachment(deps, id);
-    const current = staff ? null : await sessionPatient(deps, req, RESOURCE);
+    const current = staff ? null : await sessionPatient(deps.db, req, RESOURCE);
     const own = found && ownUnsent(req, found) && (staff || found.patient_id === current);
     if (!found || !own)
       return refuse(deps, req, {

@@ -8,11 +8,11 @@ import { Type } from 'typebox';
 import type { Config } from '../../config.ts';
 import { audit } from '../../platform/audit/audit.ts';
 import { auditSource } from '../../platform/auth/context.ts';
+import { sessionPatient } from '../../platform/auth/scope.ts';
 import { openText, sealText } from '../../platform/crypto/envelope.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleRoutes } from '../../platform/http/module.ts';
-import { sessionPatient } from '../scheduling/routes.ts';
 import { Draft, DraftView, Uuid } from './model.ts';
 import { requireRegistered } from './pools.ts';
 import type { Topic } from './tables.ts';
@@ -130,7 +130,7 @@ export const draftRoutes: ModuleRoutes = async (app, deps) => {
 
   /** The owner of the draft the request names; another patient's thread is refused (audited). */
   async function owner(req: Parameters<typeof sessionPatient>[1], threadId: string | null) {
-    const patientId = await sessionPatient(deps, req, RESOURCE);
+    const patientId = await sessionPatient(deps.db, req, RESOURCE);
     if (threadId) await requirePatientThread(deps, req, threadId, patientId, 'update');
     return { userId: (req.auth as NonNullable<typeof req.auth>).user.id, patientId, threadId };
   }

@@ -9,13 +9,12 @@ import { type Static, Type } from 'typebox';
 import { nudgeOutbox } from '../../ehr/outbox/outbox.ts';
 import { audit } from '../../platform/audit/audit.ts';
 import { type Auth, auditSource, currentPatientId } from '../../platform/auth/context.ts';
-import { PATIENT_CARE_ROLES } from '../../platform/auth/scope.ts';
+import { PATIENT_CARE_ROLES, sessionPatient } from '../../platform/auth/scope.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleRoutes } from '../../platform/http/module.ts';
 import { overLimit } from '../accounts/request-limits.ts';
-import { sessionPatient } from '../scheduling/routes.ts';
 import { draftRoutes, dropNewDraft } from './drafts.ts';
 import {
   MessageClinic,
@@ -89,7 +88,7 @@ export const patientMessagingRoutes: ModuleRoutes = async (app, deps) => {
       },
     },
     async (req) => {
-      const patientId = await sessionPatient(deps, req, RESOURCE);
+      const patientId = await sessionPatient(deps.db, req, RESOURCE);
       return db.transaction().execute(async (trx) => {
         const clinics = await messageClinics(trx, patientId);
         await audit(trx, auditSource(req), {
@@ -122,7 +121,7 @@ export const patientMessagingRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req) => {
       const { page } = req.query as { page: number };
-      const patientId = await sessionPatient(deps, req, RESOURCE);
+      const patientId = await sessionPatient(deps.db, req, RESOURCE);
       return db.transaction().execute(async (trx) => {
         const rows = await threadsQuery(trx)
           .where('t.patient_id', '=', patientId)
@@ -159,7 +158,7 @@ export const patientMessagingRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req, reply) => {
       const body = req.body as Static<typeof StartThread>;
-      const patientId = await sessionPatient(deps, req, RESOURCE);
+      const patientId = await sessionPatient(deps.db, req, RESOURCE);
       await requireRegistered(deps, req, patientId, body.clinicId, 'create');
       const pool = await poolFor(db, body.clinicId, body.topic as Topic);
       if (!pool)
@@ -212,7 +211,7 @@ export const patientMessagingRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req) => {
       const { id } = req.params as { id: string };
-      const patientId = await sessionPatient(deps, req, RESOURCE);
+      const patientId = await sessionPatient(deps.db, req, RESOURCE);
       const t = await requirePatientThread(deps, req, id, patientId, 'view');
       return db.transaction().execute(async (trx) => {
         const view = await threadView(trx, config, t.id, patientSide(req));
@@ -250,7 +249,7 @@ export const patientMessagingRoutes: ModuleRoutes = async (app, deps) => {
     async (req, reply) => {
       const { id } = req.params as { id: string };
       const body = req.body as Static<typeof Reply>;
-      const patientId = await sessionPatient(deps, req, RESOURCE);
+      const patientId = await sessionPatient(deps.db, req, RESOURCE);
       const t = await requirePatientThread(deps, req, id, patientId, 'create');
       await requireRegistered(deps, req, patientId, t.clinic_id, 'reply');
       const view = await db.transaction().execute(async (trx) => {
@@ -292,7 +291,7 @@ export const patientMessagingRoutes: ModuleRoutes = async (app, deps) => {
     async (req) => {
       // A caregiver who has not chosen a record yet has nothing to read.
       if (!currentPatientId(req.auth as Auth)) return { unread: 0 };
-      const patientId = await sessionPatient(deps, req, RESOURCE);
+      const patientId = await sessionPatient(deps.db, req, RESOURCE);
       return db.transaction().execute(async (trx) => {
         const unread = await unreadTotal(trx, patientSide(req), { patientId });
         await audit(trx, auditSource(req), {

@@ -3,7 +3,7 @@
 // to the request: never the medication, the pharmacy, a question or a reason.
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../platform/db/schema.ts';
-import { languageOf, queueMail } from '../../platform/mail/mail.ts';
+import { languageOf, patientAddress, queueMail } from '../../platform/mail/mail.ts';
 import type { Language } from '../../platform/mail/messages.ts';
 
 type Db = Kysely<Schema>;
@@ -85,17 +85,4 @@ export async function queueRefillNotice(
       refillUrl(publicUrl, requestId),
     ),
   });
-}
-
-/** Where to write to a patient: their account's address, else the one on their record (as scheduling does). */
-async function patientAddress(db: Db, patientId: string): Promise<string | null> {
-  const r = await db
-    .selectFrom('patients')
-    .leftJoin('users', (j) =>
-      j.onRef('users.patient_id', '=', 'patients.id').on('users.status', '=', 'active'),
-    )
-    .select((eb) => eb.fn.coalesce('users.email', 'patients.email').as('email'))
-    .where('patients.id', '=', patientId)
-    .executeTakeFirst();
-  return r?.email ?? null;
 }

@@ -8,13 +8,12 @@ import { Type } from 'typebox';
 import { nudgeOutbox } from '../../ehr/outbox/outbox.ts';
 import { audit } from '../../platform/audit/audit.ts';
 import { auditSource } from '../../platform/auth/context.ts';
-import { isUuid } from '../../platform/auth/scope.ts';
+import { isUuid, sessionPatient } from '../../platform/auth/scope.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleDeps, ModuleRoutes } from '../../platform/http/module.ts';
 import { nudgeMailSender } from '../../platform/mail/mail.ts';
 import { auditedNotFound } from '../scheduling/refusals.ts';
-import { sessionPatient } from '../scheduling/routes.ts';
 import {
   MedicationRefill,
   Pharmacy,
@@ -44,7 +43,7 @@ const actorOf = (req: FastifyRequest): PatientActor => ({
 });
 
 const patientOf = (deps: ModuleDeps, req: FastifyRequest) =>
-  sessionPatient(deps, req, 'RefillRequest');
+  sessionPatient(deps.db, req, 'RefillRequest');
 
 /** A clinic the patient is registered at; any other is refused as not found, audited. */
 async function patientClinic(

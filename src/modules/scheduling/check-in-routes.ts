@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audit, auditMany } from '../../platform/audit/audit.ts';
 import { auditSource } from '../../platform/auth/context.ts';
-import { staffClinicIds } from '../../platform/auth/scope.ts';
+import { sessionPatient, staffClinicIds } from '../../platform/auth/scope.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleDeps, ModuleRoutes } from '../../platform/http/module.ts';
@@ -19,7 +19,6 @@ import {
 } from './check-in-model.ts';
 import { checkInDetail, listCheckIns, markReviewed } from './check-in-review.ts';
 import { AppointmentView, Uuid } from './model.ts';
-import { sessionPatient } from './routes.ts';
 import { SCHEDULE_ROLES } from './staff-scope.ts';
 import { findAppointment } from './views.ts';
 
@@ -58,7 +57,7 @@ async function refuse(
 /** The patient's own appointment, or an audited 404. */
 async function ownAppointment(deps: ModuleDeps, req: FastifyRequest, attempted: string) {
   const { id } = req.params as { id: string };
-  const patientId = await sessionPatient(deps, req, 'CheckIn');
+  const patientId = await sessionPatient(deps.db, req, 'CheckIn');
   const found = await findAppointment(deps.db, id, { patientId });
   if (!found)
     await refuse(deps, req, { resourceType: 'CheckIn', resourceId: id, attempted, patientId });

@@ -6,7 +6,7 @@
 import icalGenerator, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../platform/db/schema.ts';
-import { languageOf, queueMail } from '../../platform/mail/mail.ts';
+import { languageOf, patientAddress, queueMail } from '../../platform/mail/mail.ts';
 import type { Language } from '../../platform/mail/messages.ts';
 
 type Db = Kysely<Schema>;
@@ -176,19 +176,6 @@ export async function noticeFacts(db: Db, appointmentId: string) {
       .join(', '),
   };
   return { facts, patientId: r.patient_id };
-}
-
-/** Where to write to a patient: their account's address, else the one on their record. */
-async function patientAddress(db: Db, patientId: string): Promise<string | null> {
-  const r = await db
-    .selectFrom('patients')
-    .leftJoin('users', (j) =>
-      j.onRef('users.patient_id', '=', 'patients.id').on('users.status', '=', 'active'),
-    )
-    .select((eb) => eb.fn.coalesce('users.email', 'patients.email').as('email'))
-    .where('patients.id', '=', patientId)
-    .executeTakeFirst();
-  return r?.email ?? null;
 }
 
 export const appointmentUrl = (publicUrl: string, id: string) => `${publicUrl}/appointments/${id}`;

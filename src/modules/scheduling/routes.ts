@@ -6,8 +6,8 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { nudgeOutbox } from '../../ehr/outbox/outbox.ts';
 import { audit } from '../../platform/audit/audit.ts';
-import { auditSource, currentPatientId } from '../../platform/auth/context.ts';
-import { requirePatient } from '../../platform/auth/scope.ts';
+import { auditSource } from '../../platform/auth/context.ts';
+import { sessionPatient } from '../../platform/auth/scope.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleDeps, ModuleRoutes } from '../../platform/http/module.ts';
@@ -43,18 +43,6 @@ import { offerFreedSlot } from './waitlist.ts';
 const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const PAGE = 20;
 
-/** The patient this request works for: the session's own, still reachable (a caregiver's grant may have ended). */
-export async function sessionPatient(
-  deps: ModuleDeps,
-  req: FastifyRequest,
-  resourceType = 'Appointment',
-) {
-  const auth = req.auth as NonNullable<typeof req.auth>;
-  const current = currentPatientId(auth);
-  if (!current) throw new ApiError(404, 'no_patient_record', 'This account has no patient record.');
-  return requirePatient(deps.db, req, current, { resourceType });
-}
-
 export const patientActor = (req: FastifyRequest): Actor => ({
   source: auditSource(req),
   userId: (req.auth as NonNullable<typeof req.auth>).user.id,
@@ -75,7 +63,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
       },
     },
     async (req) => {
-      const patientId = await sessionPatient(deps, req);
+      const patientId = await sessionPatient(deps.db, req, 'Appointment');
       return { clinics: await clinicOptions(db, { patientId }) };
     },
   );
@@ -93,7 +81,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req) => {
       const q = req.query as SlotSearchQuery;
-      const patientId = await sessionPatient(deps, req);
+      const patientId = await sessionPatient(deps.db, req, 'Appointment');
       const window = await patientSearchWindow(deps, req, q, patientId);
       await refreshSearchedWindow(deps, q, window, req.log);
       return searchSlots(db, q, patientId, window);
@@ -113,7 +101,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req, reply) => {
       const body = req.body as { slotId: string; visitTypeId: string };
-      const patientId = await sessionPatient(deps, req);
+      const patientId = await sessionPatient(deps.db, req, 'Appointment');
       await mustBeLinked(deps, patientId);
       const held = await holdSlot(db, patientActor(req), {
         patientId,
@@ -137,7 +125,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
       },
     },
     async (req, reply) => {
-      const patientId = await sessionPatient(deps, req);
+      const patientId = await sessionPatient(deps.db, req, 'Appointment');
       await releaseHold(db, patientId, Number((req.params as { slotId: string }).slotId));
       return reply.status(204).send(null);
     },
@@ -156,7 +144,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req, reply) => {
       const body = req.body as BookBody;
-      const patientId = await sessionPatient(deps, req);
+      const patientId = await sessionPatient(deps.db, req, 'Appointment');
       await mustBeLinked(deps, patientId);
       const booked = await bookAppointment(db, patientActor(req), {
         patientId,
@@ -202,7 +190,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req) => {
       const { when, page } = req.query as { when: 'upcoming' | 'past'; page: number };
-      const patientId = await sessionPatient(deps, req);
+      const patientId = await sessionPatient(deps.db, req, 'Appointment');
       return db.transaction().execute(async (trx) => {
         const now = new Date();
         const rows = await appointmentsQuery(trx)
@@ -242,7 +230,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req) => {
       const { id } = req.params as { id: string };
-      const patientId = await sessionPatient(deps, req);
+      const patientId = await sessionPatient(deps.db, req, 'Appointment');
       const what = { patientId, resourceType: 'Appointment', resourceId: id, attempted: 'view' };
       return auditedNotFound(deps, req, what, () =>
         db.transaction().execute(async (trx) => {
@@ -274,7 +262,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req, reply) => {
       const { id } = req.params as { id: string };
-      const patientId = await sessionPatient(deps, req);
+      const patientId = await sessionPatient(deps.db, req, 'Appointment');
       const what = { patientId, resourceType: 'Appointment', resourceId: id, attempted: 'export' };
       const ics = await auditedNotFound(deps, req, what, () =>
         db.transaction().execute(async (trx) => {
@@ -314,7 +302,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req) => {
       const { id } = req.params as { id: string };
-      const patientId = await sessionPatient(deps, req);
+      const patientId = await sessionPatient(deps.db, req, 'Appointment');
       const what = { patientId, resourceType: 'Appointment', resourceId: id, attempted: 'update' };
       await auditedNotFound(deps, req, what, () =>
         cancelled(
@@ -344,7 +332,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req) => {
       const { id } = req.params as { id: string };
-      const patientId = await sessionPatient(deps, req);
+      const patientId = await sessionPatient(deps.db, req, 'Appointment');
       const what = { patientId, resourceType: 'Appointment', resourceId: id, attempted: 'update' };
       const moved = await auditedNotFound(deps, req, what, () =>
         rescheduled(

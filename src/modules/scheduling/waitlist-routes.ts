@@ -6,12 +6,13 @@ import { type Static, Type } from 'typebox';
 import { nudgeOutbox } from '../../ehr/outbox/outbox.ts';
 import { audit } from '../../platform/audit/audit.ts';
 import { auditSource } from '../../platform/auth/context.ts';
+import { sessionPatient } from '../../platform/auth/scope.ts';
 import { ErrorResponse } from '../../platform/http/errors.ts';
 import type { ModuleRoutes } from '../../platform/http/module.ts';
 import { AppointmentView, Uuid } from './model.ts';
 import { queueAppointmentNotice } from './notices.ts';
 import { auditedNotFound } from './refusals.ts';
-import { patientActor, sessionPatient } from './routes.ts';
+import { patientActor } from './routes.ts';
 import { joinWaitlist, leaveWaitlist, offerFreedSlot, waitlistState } from './waitlist.ts';
 import { acceptOffer, declineOffer, type OfferRow, openOffers } from './waitlist-offers.ts';
 
@@ -76,7 +77,7 @@ export const waitlistRoutes: ModuleRoutes = async (app, deps) => {
   /** The appointment in the path, the session's patient, and what to audit if it is not theirs. */
   const appointmentAsked = async (req: FastifyRequest, attempted: string) => {
     const { id } = req.params as { id: string };
-    const patientId = await sessionPatient(deps, req, 'WaitlistEntry');
+    const patientId = await sessionPatient(deps.db, req, 'WaitlistEntry');
     return {
       id,
       patientId,
@@ -170,7 +171,7 @@ export const waitlistRoutes: ModuleRoutes = async (app, deps) => {
       },
     },
     async (req) => {
-      const patientId = await sessionPatient(deps, req, 'WaitlistOffer');
+      const patientId = await sessionPatient(deps.db, req, 'WaitlistOffer');
       return db.transaction().execute(async (trx) => {
         const rows = await openOffers(trx, patientId);
         await audit(trx, auditSource(req), {
@@ -198,7 +199,7 @@ export const waitlistRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req) => {
       const { id } = req.params as { id: string };
-      const patientId = await sessionPatient(deps, req, 'WaitlistOffer');
+      const patientId = await sessionPatient(deps.db, req, 'WaitlistOffer');
       const what = {
         patientId,
         resourceType: 'WaitlistOffer',
@@ -234,7 +235,7 @@ export const waitlistRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req, reply) => {
       const { id } = req.params as { id: string };
-      const patientId = await sessionPatient(deps, req, 'WaitlistOffer');
+      const patientId = await sessionPatient(deps.db, req, 'WaitlistOffer');
       const what = {
         patientId,
         resourceType: 'WaitlistOffer',

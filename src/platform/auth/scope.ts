@@ -8,7 +8,7 @@ import type { Role } from '../../modules/accounts/tables.ts';
 import { audit } from '../audit/audit.ts';
 import type { Schema } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
-import { type Auth, auditSource } from './context.ts';
+import { type Auth, auditSource, currentPatientId } from './context.ts';
 
 /** Staff roles that work with patients' records at their clinics. */
 export const PATIENT_CARE_ROLES: readonly Role[] = [
@@ -51,6 +51,17 @@ export async function requirePatient(
     { resourceType: what.resourceType, patientId, attempted: what.action ?? 'view' },
     'That record was not found.',
   );
+}
+
+/** The patient this request works for: the session's own, still reachable (a caregiver's grant may have ended). */
+export async function sessionPatient(
+  db: Kysely<Schema>,
+  req: FastifyRequest,
+  resourceType: string,
+): Promise<string> {
+  const current = req.auth && currentPatientId(req.auth);
+  if (!current) throw new ApiError(404, 'no_patient_record', 'This account has no patient record.');
+  return requirePatient(db, req, current, { resourceType });
 }
 
 async function mayReach(db: Kysely<Schema>, auth: Auth, patientId: string): Promise<boolean> {

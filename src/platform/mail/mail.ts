@@ -62,6 +62,19 @@ export async function languageOf(
   return row?.language === 'es' ? 'es' : 'en';
 }
 
+/** Where to write to a patient: their active account's address, else the one on their record. */
+export async function patientAddress(db: Db, patientId: string): Promise<string | null> {
+  const r = await db
+    .selectFrom('patients')
+    .leftJoin('users', (j) =>
+      j.onRef('users.patient_id', '=', 'patients.id').on('users.status', '=', 'active'),
+    )
+    .select((eb) => eb.fn.coalesce('users.email', 'patients.email').as('email'))
+    .where('patients.id', '=', patientId)
+    .executeTakeFirst();
+  return r?.email ?? null;
+}
+
 /** Minutes to wait after the n-th failed try: 1, 2, 4, … up to 6 hours. */
 export const retryDelayMinutes = (attempts: number) => Math.min(2 ** (attempts - 1), 360);
 
