@@ -10,6 +10,7 @@ import { STAFF_ROLES } from '../src/modules/accounts/tables.ts';
 import { audit } from '../src/platform/audit/audit.ts';
 import type { RouteEntry } from '../src/platform/http/access.ts';
 import { type TestApp, testApp } from './support/app.ts';
+import { lastAuditId } from './support/audit.ts';
 import type { Client } from './support/client.ts';
 import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
 import {
@@ -160,16 +161,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const lastAuditId = async () =>
-  Number(
-    (
-      await db()
-        .selectFrom('audit_events')
-        .select((eb) => eb.fn.max('id').as('id'))
-        .executeTakeFirst()
-    )?.id ?? 0,
-  );
-
 const deniedSince = (since: number, actorId: string) =>
   db()
     .selectFrom('audit_events')
@@ -239,7 +230,7 @@ describe('patient-scoped routes refuse and audit', () => {
     for (const route of scoped()) {
       const schema = bodySchema(t.app, route);
       for (const actor of actors) {
-        const since = await lastAuditId();
+        const since = await lastAuditId(db());
         const res = await call(actor, route.method, route.url, schema && sample(schema));
         const label = `${route.method} ${route.url} as ${actor.name}`;
         expect([403, 404], `${label}: ${res.body}`).toContain(res.statusCode);
@@ -262,7 +253,7 @@ describe('the session’s own patient endpoints, for a proxy whose grant expired
   });
 
   it('refuse acting for B again, audited', async () => {
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const res = await call(proxy, 'POST', '/api/session/acting-for', { patientId: patientB.id });
     expect(res.statusCode).toBe(404);
     expect(await deniedSince(since, proxy.id)).not.toEqual([]);
@@ -283,7 +274,7 @@ describe('the session’s own patient endpoints, for a proxy whose grant expired
 
   it('refuse acting for B to patient A and to other staff too, audited', async () => {
     for (const actor of actors) {
-      const since = await lastAuditId();
+      const since = await lastAuditId(db());
       const res = await actor.client.post('/api/session/acting-for', { patientId: patientB.id });
       expect(res.statusCode, actor.name).toBe(404);
       expect(await deniedSince(since, actor.id), actor.name).not.toEqual([]);
@@ -372,7 +363,7 @@ describe('ids in query strings, bodies and other path parameters', () => {
       };
       const url = `${route.url}${query.size ? `?${query}` : ''}`;
       for (const actor of actors) {
-        const since = await lastAuditId();
+        const since = await lastAuditId(db());
         const res = await call(actor, route.method, url, body);
         const as = `${label} as ${actor.name}`;
         if (!(res.statusCode === 409 && OWN_CLINIC_ANSWERS.includes(res.json().error?.code)))

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoQuestionnaires } from '../src/modules/scheduling/demo-questionnaires.ts';
 import type { AppointmentStatus } from '../src/modules/scheduling/tables.ts';
 import { type TestApp, testApp } from './support/app.ts';
+import { lastAuditId } from './support/audit.ts';
 import type { Client } from './support/client.ts';
 import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
 import { createProvider, createSlots, createVisitType } from './support/scheduling.ts';
@@ -426,7 +427,7 @@ describe("another patient's check-in", () => {
     const a = await patient();
     const b = await patient();
     const id = await appointment(b.id, 5 * MINUTE);
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const tries = [
       await a.client.get(`/api/appointments/${id}/check-in`),
       await a.client.post(`/api/appointments/${id}/check-in`, valid(b)),
@@ -451,14 +452,6 @@ describe("another patient's check-in", () => {
     expect(untouched).toEqual({ status: 'booked', arrived_at: null });
   });
 });
-
-async function lastAuditId() {
-  const row = await db()
-    .selectFrom('audit_events')
-    .select((eb) => eb.fn.max('id').as('id'))
-    .executeTakeFirst();
-  return Number(row?.id ?? 0);
-}
 
 describe('staff review', () => {
   let reviewClinic: { id: string };
@@ -598,7 +591,7 @@ describe('staff review', () => {
   });
 
   it("refuses another clinic's check-in with 404, audited", async () => {
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const tries = [
       await elsewhere.get(`/api/staff/check-ins/${later}`),
       await elsewhere.post(`/api/staff/check-ins/${later}/reviewed`),

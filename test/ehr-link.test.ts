@@ -14,6 +14,7 @@ import { registerSyncJobs } from '../src/ehr/sync/jobs.ts';
 import { createLogger } from '../src/platform/http/logging.ts';
 import { startJobs } from '../src/platform/jobs/jobs.ts';
 import { type TestApp, testApp } from './support/app.ts';
+import { lastAuditId } from './support/audit.ts';
 import type { Client } from './support/client.ts';
 import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
 import { type FhirServer, startFhirServer } from './support/fhir-server.ts';
@@ -87,21 +88,12 @@ afterAll(async () => {
   await ehr?.close();
 });
 
-const lastAuditId = async () =>
-  Number(
-    (
-      await db()
-        .selectFrom('audit_events')
-        .select((eb) => eb.fn.max('id').as('id'))
-        .executeTakeFirst()
-    )?.id ?? 0,
-  );
 const auditSince = (since: number) =>
   db().selectFrom('audit_events').selectAll().where('id', '>', since).orderBy('id').execute();
 
 describe('finding the patient in the EHR', () => {
   it('by MRN at the clinic', async () => {
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const res = await desk.post('/api/staff/ehr-patients/search', {
       clinicId: clinic.id,
       mrn: 'LNK-1001',
@@ -158,7 +150,7 @@ describe('finding the patient in the EHR', () => {
 
 describe('linking', () => {
   it('makes the portal patient from the EHR: demographics, MRN, EHR id; audited', async () => {
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const res = await desk.post('/api/staff/ehr-patients/link', {
       clinicId: clinic.id,
       ehrPatientId: ids.margarita,
@@ -292,7 +284,7 @@ describe('refusals', () => {
       ['/api/staff/ehr-patients/search', { clinicId: clinic.id, mrn: 'LNK-1001' }],
       ['/api/staff/ehr-patients/link', { clinicId: clinic.id, ehrPatientId: ids.margarita }],
     ] as const) {
-      const since = await lastAuditId();
+      const since = await lastAuditId(db());
       const res = await other.post(url, body);
       expect(res.statusCode, url).toBe(403);
       expect(res.body).not.toContain('Tillman');
@@ -319,7 +311,7 @@ describe('refusals', () => {
     ];
     for (const user of users) {
       const client = await signedInClient(t, user);
-      const since = await lastAuditId();
+      const since = await lastAuditId(db());
       const res = await client.post('/api/staff/ehr-patients/search', {
         clinicId: clinic.id,
         mrn: 'LNK-1001',

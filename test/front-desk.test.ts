@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppointmentStatus } from '../src/modules/scheduling/tables.ts';
 import { localDate } from '../src/platform/time/zoned-time.ts';
 import { type TestApp, testApp } from './support/app.ts';
+import { auditSince, lastAuditId } from './support/audit.ts';
 import type { Client } from './support/client.ts';
 import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
 import { apiRoutes, bodySchema, fillPath, sample } from './support/routes.ts';
@@ -105,25 +106,6 @@ const dayOf = async (client: Client, date: string, extra = '') =>
 const idsOn = async (date: string) =>
   (await dayOf(desk.client, date)).json().appointments.map((a: { id: string }) => a.id);
 
-const lastAuditId = async () =>
-  Number(
-    (
-      await db()
-        .selectFrom('audit_events')
-        .select((eb) => eb.fn.max('id').as('id'))
-        .executeTakeFirst()
-    )?.id ?? 0,
-  );
-
-const auditSince = (since: number, actorId: string) =>
-  db()
-    .selectFrom('audit_events')
-    .select(['action', 'outcome', 'resource_type', 'resource_id', 'patient_id', 'details'])
-    .where('id', '>', since)
-    .where('actor_user_id', '=', actorId)
-    .orderBy('id')
-    .execute();
-
 const statusOf = async (id: string) =>
   (
     await db()
@@ -154,7 +136,7 @@ describe('the day view', () => {
       .execute();
     const date = localDate('America/New_York', daysFromNow(6).getTime());
 
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const res = await dayOf(desk.client, date);
     expect(res.statusCode).toBe(200);
     const day = res.json();
@@ -187,7 +169,7 @@ describe('the day view', () => {
       .providers.find((p: { id: string }) => p.id === provider.id);
     expect(after.freeSlots).toBe(before.freeSlots + 1);
 
-    const rows = await auditSince(since, desk.id);
+    const rows = await auditSince(db(), since, desk.id);
     expect(rows[0]).toMatchObject({
       action: 'query',
       resource_type: 'Appointment',
@@ -384,7 +366,7 @@ describe('booking, moving and cancelling for a patient', () => {
     expect(search.statusCode).toBe(200);
     expect(search.json().slots.map((s: { id: string }) => Number(s.id))).toContain(slots[0]);
 
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const booked = await desk.client.post('/api/staff/appointments', {
       patientId: patient.id,
       slotId: String(slots[0]),
@@ -392,7 +374,7 @@ describe('booking, moving and cancelling for a patient', () => {
     });
     expect(booked.statusCode).toBe(201);
     expect(booked.json()).toMatchObject({ status: 'confirming', bookedByStaff: true });
-    expect(await auditSince(since, desk.id)).toContainEqual(
+    expect(await auditSince(db(), since, desk.id)).toContainEqual(
       expect.objectContaining({
         action: 'create',
         resource_id: booked.json().id,
@@ -437,13 +419,13 @@ describe('booking, moving and cancelling for a patient', () => {
     const list = await desk.client.get(`/api/staff/scheduling/patients/${patient.id}/appointments`);
     expect(list.json().appointments.map((a: { id: string }) => a.id)).toContain(moved.json().id);
 
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const cancelled = await desk.client.post(`/api/staff/appointments/${moved.json().id}/cancel`, {
       reason: 'Patient called',
     });
     expect(cancelled.statusCode).toBe(200);
     expect(cancelled.json().status).toBe('cancelled');
-    expect(await auditSince(since, desk.id)).toContainEqual(
+    expect(await auditSince(db(), since, desk.id)).toContainEqual(
       expect.objectContaining({
         action: 'update',
         resource_id: moved.json().id,
@@ -570,10 +552,10 @@ describe('scope', () => {
       ],
     ];
     for (const [name, call] of calls) {
-      const since = await lastAuditId();
+      const since = await lastAuditId(db());
       const res = await call();
       expect(res.statusCode, name).toBe(404);
-      expect(await auditSince(since, stranger.id), name).toContainEqual(
+      expect(await auditSince(db(), since, stranger.id), name).toContainEqual(
         expect.objectContaining({ action: 'access_denied', outcome: 'failure' }),
       );
     }

@@ -10,6 +10,7 @@ import { communicationKey } from '../src/modules/messaging/writeback.ts';
 import { hashToken } from '../src/platform/crypto/crypto.ts';
 import { addBusinessDays } from '../src/platform/time/business-days.ts';
 import { type TestApp, testApp } from './support/app.ts';
+import { auditSince as auditRows, lastAuditId } from './support/audit.ts';
 import type { Client } from './support/client.ts';
 import {
   type MessagingPerson,
@@ -64,24 +65,15 @@ const poolId = async (clinicId: string, topic: string) =>
 const thread = (id: string) =>
   db().selectFrom('message_threads').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
-const lastAuditId = async () =>
-  Number(
-    (
-      await db()
-        .selectFrom('audit_events')
-        .select((eb) => eb.fn.max('id').as('id'))
-        .executeTakeFirst()
-    )?.id ?? 0,
-  );
-
 const auditSince = (since: number, actorId: string) =>
-  db()
-    .selectFrom('audit_events')
-    .select(['action', 'outcome', 'resource_type', 'resource_id', 'patient_id', 'clinic_id'])
-    .where('id', '>', since)
-    .where('actor_user_id', '=', actorId)
-    .orderBy('id')
-    .execute();
+  auditRows(db(), since, actorId, [
+    'action',
+    'outcome',
+    'resource_type',
+    'resource_id',
+    'patient_id',
+    'clinic_id',
+  ]);
 
 const threads = (who: { client: Client }, query = '') =>
   who.client.get(`/api/staff/messages/threads?clinicId=${clinic.id}${query}`);
@@ -125,7 +117,7 @@ describe('who sees what', () => {
   });
 
   it("refuses another clinic's pools and threads with an audited 404", async () => {
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const pools = await strangerNurse.client.get(`/api/staff/messages/pools?clinicId=${clinic.id}`);
     expect(pools.statusCode).toBe(404);
     expect((await threads(strangerNurse)).statusCode).toBe(404);
@@ -150,7 +142,7 @@ describe('who sees what', () => {
   });
 
   it("refuses a thread of a pool the person's role does not work, audited with the patient", async () => {
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     expect((await frontDesk.client.get(`/api/staff/messages/threads/${medical}`)).statusCode).toBe(
       404,
     );
@@ -173,7 +165,7 @@ describe('who sees what', () => {
   });
 
   it("lists the pools' threads to those who work them, and audits each thread listed", async () => {
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const nurseSees = await threadIds(nurse);
     expect(nurseSees).toContain(medical);
     expect(nurseSees).not.toContain(appointment);
@@ -189,7 +181,7 @@ describe('who sees what', () => {
   });
 
   it('opens a thread for staff with who wrote it, audited as a view of the patient', async () => {
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const res = await nurse.client.get(`/api/staff/messages/threads/${medical}`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
@@ -370,7 +362,7 @@ describe('working a thread', () => {
   });
 
   it('assigns to a colleague who works the pool, and back to nobody', async () => {
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const res = await nurse.client.post(`/api/staff/messages/threads/${id}/assign`, {
       userId: colleague.userId,
     });
@@ -406,7 +398,7 @@ describe('working a thread', () => {
     expect(reply.statusCode).toBe(201);
     // Given back to the pool, the front desk is refused again, audited.
     await nurse.client.post(`/api/staff/messages/threads/${fresh}/assign`, { userId: null });
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     expect((await frontDesk.client.get(`/api/staff/messages/threads/${fresh}`)).statusCode).toBe(
       404,
     );
@@ -559,7 +551,7 @@ describe('working a thread', () => {
     });
     expect(status.statusCode).toBe(200);
     // Someone who neither works the pool nor holds the thread is still refused, audited.
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     expect((await nurse.client.get(`/api/staff/messages/threads/${fresh}`)).statusCode).toBe(404);
     expect(await auditSince(since, nurse.userId)).toEqual([
       expect.objectContaining({ action: 'access_denied', resource_id: fresh }),
@@ -610,7 +602,7 @@ describe('staff starting a thread', () => {
   });
 
   it('refuses a patient not registered at the clinic (audited) and a topic the writer does not answer', async () => {
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const far = await nurse.client.post('/api/staff/messages/threads', {
       clinicId: clinic.id,
       patientId: farPatient.id,
@@ -650,7 +642,7 @@ describe('templates', () => {
       ...template,
     });
     expect(byNurse.statusCode).toBe(403);
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const byStranger = await strangerAdmin.client.post('/api/staff/messages/templates', {
       clinicId: clinic.id,
       ...template,
@@ -721,7 +713,7 @@ describe('templates', () => {
   });
 
   it('lets the clinic admin change and remove it, audited; not another clinic admin', async () => {
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const stranger = await strangerAdmin.client.patch(
       `/api/staff/messages/templates/${templateId}`,
       { name: 'Mine now' },

@@ -5,6 +5,7 @@
 // one decision only, and staff of another clinic refused and audited.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from './support/app.ts';
+import { auditSince, lastAuditId } from './support/audit.ts';
 import type { Client } from './support/client.ts';
 import { createClinic, createUser, signedInClient } from './support/factories.ts';
 import { cacheMedication, dueMedication, refillPatient } from './support/refills.ts';
@@ -93,25 +94,6 @@ const events = (id: string) =>
     .orderBy('id')
     .execute();
 
-const lastAuditId = async () =>
-  Number(
-    (
-      await db()
-        .selectFrom('audit_events')
-        .select((eb) => eb.fn.max('id').as('id'))
-        .executeTakeFirst()
-    )?.id ?? 0,
-  );
-
-const auditSince = (since: number, actorId: string) =>
-  db()
-    .selectFrom('audit_events')
-    .select(['action', 'outcome', 'resource_type', 'resource_id', 'patient_id', 'details'])
-    .where('id', '>', since)
-    .where('actor_user_id', '=', actorId)
-    .orderBy('id')
-    .execute();
-
 const queue = (client: Client, extra = '') =>
   client.get(`/api/staff/refills?clinicId=${clinic.id}${extra}`);
 
@@ -124,7 +106,7 @@ describe('the queue', () => {
       new Date('2026-03-09T15:00:00Z'),
     );
     const fresh = await newRequest('Atorvastatin 20 MG Oral Tablet', null);
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const res = await queue(nurse.client);
     expect(res.statusCode).toBe(200);
     const items = res.json().items as { id: string; createdAt: string }[];
@@ -141,7 +123,7 @@ describe('the queue', () => {
       awaitingAnswer: false,
     });
     expect(items.find((i) => i.id === fresh.id)).toMatchObject({ overdue: false });
-    const rows = await auditSince(since, nurse.id);
+    const rows = await auditSince(db(), since, nurse.id);
     expect(rows[0]).toMatchObject({
       action: 'query',
       resource_type: 'RefillRequest',
@@ -153,10 +135,10 @@ describe('the queue', () => {
   });
 
   it('refuses staff of another clinic, audited, and patients outright', async () => {
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const res = await queue(stranger.client);
     expect(res.statusCode).toBe(404);
-    expect(await auditSince(since, stranger.id)).toEqual([
+    expect(await auditSince(db(), since, stranger.id)).toEqual([
       expect.objectContaining({
         action: 'access_denied',
         outcome: 'failure',
@@ -174,7 +156,7 @@ describe('opening a request', () => {
     await cacheContext();
     const { past, next } = await visits();
 
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const res = await nurse.client.get(`/api/staff/refills/${r.id}`);
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -201,7 +183,7 @@ describe('opening a request', () => {
       visitTypeName: 'Follow-up',
     });
     expect(body.context.nextVisit).toMatchObject({ startsAt: next.toISOString() });
-    expect(await auditSince(since, nurse.id)).toContainEqual(
+    expect(await auditSince(db(), since, nurse.id)).toContainEqual(
       expect.objectContaining({
         action: 'view',
         resource_type: 'RefillRequest',
@@ -226,7 +208,7 @@ describe('opening a request', () => {
 
   it('refuses staff of another clinic with the 404 of a missing request, audited with the patient', async () => {
     const r = await newRequest('Sertraline 50 MG Oral Tablet', SERTRALINE);
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const res = await stranger.client.get(`/api/staff/refills/${r.id}`);
     expect(res.statusCode).toBe(404);
     const missing = await stranger.client.get(`/api/staff/refills/${crypto.randomUUID()}`);
@@ -234,7 +216,7 @@ describe('opening a request', () => {
     const approve = await strangerProvider.client.post(`/api/staff/refills/${r.id}/approve`, {});
     expect(approve.statusCode).toBe(404);
     expect((await request(r.id)).status).toBe('requested');
-    expect(await auditSince(since, stranger.id)).toContainEqual(
+    expect(await auditSince(db(), since, stranger.id)).toContainEqual(
       expect.objectContaining({
         action: 'access_denied',
         resource_type: 'RefillRequest',
@@ -305,7 +287,7 @@ describe('nurse triage', () => {
 describe('decisions', () => {
   it('lets a nurse approve only a protocol medication, and never deny; refusals are audited', async () => {
     const off = await newRequest('Sertraline 50 MG Oral Tablet', SERTRALINE);
-    const since = await lastAuditId();
+    const since = await lastAuditId(db());
     const approve = await nurse.client.post(`/api/staff/refills/${off.id}/approve`, {});
     expect(approve.statusCode).toBe(403);
     expect(approve.json().error.code).toBe('not_permitted');
@@ -314,7 +296,7 @@ describe('decisions', () => {
     });
     expect(deny.statusCode).toBe(403);
     expect((await request(off.id)).status).toBe('requested');
-    expect(await auditSince(since, nurse.id)).toEqual([
+    expect(await auditSince(db(), since, nurse.id)).toEqual([
       expect.objectContaining({
         action: 'access_denied',
         resource_id: off.id,
@@ -345,12 +327,12 @@ describe('decisions', () => {
     for (const r of [renewal, controlled]) {
       const view = await nurse.client.get(`/api/staff/refills/${r.id}`);
       expect(view.json()).toMatchObject({ mayApprove: false, mayDeny: false });
-      const since = await lastAuditId();
+      const since = await lastAuditId(db());
       const approve = await nurse.client.post(`/api/staff/refills/${r.id}/approve`, {});
       expect(approve.statusCode).toBe(403);
       expect(approve.json().error.code).toBe('not_permitted');
       expect(approve.json().error.message).toMatch(/renewal or a controlled medication/);
-      expect(await auditSince(since, nurse.id)).toEqual([
+      expect(await auditSince(db(), since, nurse.id)).toEqual([
         expect.objectContaining({
           action: 'access_denied',
           resource_id: r.id,
