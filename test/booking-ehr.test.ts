@@ -8,37 +8,25 @@
 // a cancel frees the EHR's slot again; and a search reads the EHR first.
 import type { Appointment, Slot } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway } from '../src/ehr/gateway/fhir-client.ts';
 import { PORTAL_IDENTIFIER_SYSTEM } from '../src/ehr/gateway/gateway.ts';
 import { WAITING } from '../src/ehr/outbox/outbox.ts';
-import { DEFAULT_POLICY, drainOutbox, type SendPolicy } from '../src/ehr/outbox/worker.ts';
+import { drainOutbox } from '../src/ehr/outbox/worker.ts';
 import { bookKey } from '../src/modules/scheduling/writeback.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import type { Client } from './support/client.ts';
 import { clinicScheduleInEhr, linkedPatient, type PortalSlot } from './support/ehr-clinic.ts';
 import { createClinic, signedInClient } from './support/factories.ts';
 import { type FhirServer, startFhirServer } from './support/fhir-server.ts';
+import { outboxGateway, quickPolicy } from './support/outbox.ts';
 import { createVisitType } from './support/scheduling.ts';
 
 let t: TestApp;
 let ehr: FhirServer;
 const db = () => t.database.db;
 
-/** The gateway as the outbox worker uses it; no retries inside a request, so each failure is an outbox attempt. */
-const gateway = (timeoutMs = 5_000) =>
-  createGateway(
-    { baseUrl: ehr.baseUrl, auth: { kind: 'none' }, timeoutMs },
-    { retry: { maxAttempts: 1 } },
-  );
+const gateway = (timeoutMs = 5_000) => outboxGateway(ehr, timeoutMs);
 
-/** Retries in milliseconds, so the test waits for nothing. */
-const policy = (): SendPolicy => ({
-  ...DEFAULT_POLICY,
-  baseDelayMs: 10,
-  maxDelayMs: 50,
-  maxAttempts: 30,
-  publicUrl: t.config.publicUrl,
-});
+const policy = () => quickPolicy(t.config);
 
 beforeAll(async () => {
   // This portal has no live EHR link: a search reads only the local inventory.

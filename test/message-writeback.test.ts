@@ -7,9 +7,8 @@
 import type { Communication, Patient } from '@medplum/fhirtypes';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway } from '../src/ehr/gateway/fhir-client.ts';
 import { enqueue, WAITING } from '../src/ehr/outbox/outbox.ts';
-import { DEFAULT_POLICY, drainOutbox, type SendPolicy } from '../src/ehr/outbox/worker.ts';
+import { drainOutbox } from '../src/ehr/outbox/worker.ts';
 import {
   communicationKey,
   MESSAGE_IDENTIFIER_SYSTEM,
@@ -20,25 +19,14 @@ import { sealBytes, sealText } from '../src/platform/crypto/envelope.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import { createClinic, createPatient, createUser } from './support/factories.ts';
 import { type FhirServer, startFhirServer } from './support/fhir-server.ts';
+import { outboxGateway, quickPolicy } from './support/outbox.ts';
 
 let t: TestApp;
 let ehr: FhirServer;
 const db = () => t.database.db;
 
-/** As the outbox worker uses it; no retries inside a call, so each failure is an outbox attempt. */
-const gateway = (timeoutMs = 5_000) =>
-  createGateway(
-    { baseUrl: ehr.baseUrl, auth: { kind: 'none' }, timeoutMs },
-    { retry: { maxAttempts: 1 } },
-  );
-const policy = (): SendPolicy => ({
-  ...DEFAULT_POLICY,
-  baseDelayMs: 5,
-  maxDelayMs: 20,
-  maxAttempts: 30,
-  publicUrl: t.config.publicUrl,
-  config: t.config,
-});
+const gateway = (timeoutMs = 5_000) => outboxGateway(ehr, timeoutMs);
+const policy = () => quickPolicy(t.config);
 
 beforeAll(async () => {
   t = await testApp();

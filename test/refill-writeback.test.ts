@@ -13,10 +13,9 @@ import type {
   Task,
 } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway } from '../src/ehr/gateway/fhir-client.ts';
 import { EhrError, type EhrGateway } from '../src/ehr/gateway/gateway.ts';
 import { WAITING } from '../src/ehr/outbox/outbox.ts';
-import { DEFAULT_POLICY, drainOutbox, type SendPolicy } from '../src/ehr/outbox/worker.ts';
+import { drainOutbox } from '../src/ehr/outbox/worker.ts';
 import { syncPatient } from '../src/ehr/sync/sync.ts';
 import {
   decisionKey,
@@ -29,25 +28,15 @@ import { type TestApp, testApp } from './support/app.ts';
 import type { Client } from './support/client.ts';
 import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
 import { type FhirServer, startFhirServer } from './support/fhir-server.ts';
+import { outboxGateway, quickPolicy } from './support/outbox.ts';
 import { createPharmacy } from './support/refills.ts';
 
 let t: TestApp;
 let ehr: FhirServer;
 const db = () => t.database.db;
 
-/** As the outbox worker uses it; no retries inside a call, so each failure is an outbox attempt. */
-const gateway = () =>
-  createGateway(
-    { baseUrl: ehr.baseUrl, auth: { kind: 'none' }, timeoutMs: 5_000 },
-    { retry: { maxAttempts: 1 } },
-  );
-const policy = (): SendPolicy => ({
-  ...DEFAULT_POLICY,
-  baseDelayMs: 5,
-  maxDelayMs: 20,
-  maxAttempts: 30,
-  publicUrl: t.config.publicUrl,
-});
+const gateway = () => outboxGateway(ehr);
+const policy = () => quickPolicy(t.config);
 
 beforeAll(async () => {
   t = await testApp();
