@@ -4,6 +4,7 @@
 // patient, hand-off to a provider, staff starting a thread, and templates
 // (written by the clinic admin only, audited, filled for a thread).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { threadPage } from '../src/modules/messaging/inbox.ts';
 import { SEND_LIMIT, STAFF_SEND_LIMIT } from '../src/modules/messaging/routes.ts';
 import { fillTemplate } from '../src/modules/messaging/template-routes.ts';
 import { communicationKey } from '../src/modules/messaging/writeback.ts';
@@ -335,6 +336,24 @@ describe('the list', () => {
     // Accents do not matter either way.
     expect(await threadIds(nurse, '&q=rosalia')).toContain(hers);
     expect(await threadIds(nurse, '&q=nothing-like-this')).toEqual([]);
+    expect((await threads(nurse, '&q=rash')).json().searchLimited).toBe(false);
+  });
+
+  it('says when a search read only the threads waiting longest', async () => {
+    const pools = await db()
+      .selectFrom('message_pools')
+      .selectAll()
+      .where('clinic_id', '=', clinic.id)
+      .execute();
+    const inbox = { id: clinic.id, name: 'Clinic', time_zone: 'America/Chicago', pools };
+    const search = { status: 'open' as const, assigned: 'any' as const, q: 'a', page: 1 };
+    const all = await threadPage(db(), t.config, inbox, search, nurse.userId);
+    expect(all.threads.length).toBeGreaterThan(1);
+    expect(all.searchLimited).toBe(false);
+    // Read at most one: the one waiting longest, and the caller is told there were more.
+    const one = await threadPage(db(), t.config, inbox, search, nurse.userId, 1);
+    expect(one.searchLimited).toBe(true);
+    expect(one.threads.map((x) => x.id)).toEqual(all.threads.slice(0, 1).map((x) => x.id));
   });
 });
 

@@ -286,7 +286,8 @@ const folded = (s: string) =>
  * A page of the clinic's threads in the caller's pools or assigned to them. `q` matches the
  * patient's name or the subject; subjects are encrypted, so a search
  * decrypts the subjects of at most SEARCH_LIMIT threads the other filters
- * leave (oldest waiting first) and matches them in memory.
+ * leave (oldest waiting first), matches them in memory, and says when there
+ * were more than it read.
  */
 export async function threadPage(
   db: Db,
@@ -294,13 +295,17 @@ export async function threadPage(
   clinic: InboxClinic,
   q: InboxQuery,
   viewerId: string,
-): Promise<{ threads: ThreadSummary[]; hasMore: boolean }> {
+  searchLimit = SEARCH_LIMIT,
+): Promise<{ threads: ThreadSummary[]; hasMore: boolean; searchLimited: boolean }> {
   const offset = (q.page - 1) * INBOX_PAGE;
   let rows = await threadRows(db, clinic, q, viewerId)
-    .limit(q.q ? SEARCH_LIMIT : INBOX_PAGE + 1)
+    .limit(q.q ? searchLimit + 1 : INBOX_PAGE + 1)
     .offset(q.q ? 0 : offset)
     .execute();
+  // More threads than a search reads: the caller is told, so they can narrow the filters.
+  const searchLimited = Boolean(q.q) && rows.length > searchLimit;
   if (q.q) {
+    rows = rows.slice(0, searchLimit);
     const needle = folded(q.q.trim());
     const found: typeof rows = [];
     for (const r of rows) {
@@ -313,5 +318,5 @@ export async function threadPage(
     userId: viewerId,
     staff: true,
   });
-  return { threads, hasMore: rows.length > INBOX_PAGE };
+  return { threads, hasMore: rows.length > INBOX_PAGE, searchLimited };
 }

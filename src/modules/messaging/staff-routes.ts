@@ -23,6 +23,7 @@ import {
   refuse,
   requireInboxClinic,
   requireThread,
+  SEARCH_LIMIT,
   type StatusFilter,
   threadPage,
 } from './inbox.ts';
@@ -172,7 +173,13 @@ export const staffMessageRoutes: ModuleRoutes = async (app, deps) => {
           "A clinic's conversations in your pools: by pool, status and assignee, oldest waiting first, with the reply clock",
         querystring: ThreadQuery,
         response: {
-          200: Type.Object({ threads: Type.Array(ThreadSummary), hasMore: Type.Boolean() }),
+          200: Type.Object({
+            threads: Type.Array(ThreadSummary),
+            hasMore: Type.Boolean(),
+            searchLimited: Type.Boolean({
+              description: `A search read only the ${SEARCH_LIMIT} threads waiting longest; filters narrow it`,
+            }),
+          }),
           ...errors,
         },
       },

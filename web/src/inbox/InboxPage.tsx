@@ -130,6 +130,7 @@ export function InboxPage() {
               (list.length === 0
                 ? t('inbox.list.none')
                 : t('inbox.list.found', { count: list.length }))}
+            {threads.data?.searchLimited && ` ${t('inbox.list.searchLimited')}`}
           </p>
           {list.length > 0 && (
             <>

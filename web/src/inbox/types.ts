@@ -29,4 +29,6 @@ export type {
 export interface ThreadPage {
   threads: ThreadSummary[];
   hasMore: boolean;
+  /** A search read only the threads waiting longest: narrowing the filters finds the rest. */
+  searchLimited: boolean;
 }
