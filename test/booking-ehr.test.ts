@@ -9,15 +9,13 @@
 import type { Appointment, Slot } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PORTAL_IDENTIFIER_SYSTEM } from '../src/ehr/gateway/gateway.ts';
-import { WAITING } from '../src/ehr/outbox/outbox.ts';
-import { drainOutbox } from '../src/ehr/outbox/worker.ts';
 import { bookKey } from '../src/modules/scheduling/writeback.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import type { Client } from './support/client.ts';
 import { clinicScheduleInEhr, linkedPatient, type PortalSlot } from './support/ehr-clinic.ts';
 import { createClinic, signedInClient } from './support/factories.ts';
 import { type FhirServer, startFhirServer } from './support/fhir-server.ts';
-import { outboxGateway, quickPolicy } from './support/outbox.ts';
+import { outboxGateway, quickPolicy, settleOutbox } from './support/outbox.ts';
 import { createVisitType } from './support/scheduling.ts';
 
 let t: TestApp;
@@ -109,21 +107,7 @@ async function book(s: Setup, slotId: number): Promise<string> {
   return res.json().id;
 }
 
-/** Works the outbox until nothing of the clinic is still on its way (failed tries wait milliseconds). */
-async function sendToEhr(clinicId: string, gw = gateway()) {
-  for (let round = 0; round < 100; round++) {
-    await drainOutbox(db(), gw, policy());
-    const waiting = await db()
-      .selectFrom('ehr_outbox')
-      .select('id')
-      .where('clinic_id', '=', clinicId)
-      .where('status', 'in', WAITING)
-      .execute();
-    if (waiting.length === 0) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('The outbox did not settle');
-}
+const sendToEhr = (clinicId: string, gw = gateway()) => settleOutbox(db(), clinicId, gw, policy());
 
 const mailTo = (email: string) =>
   db()

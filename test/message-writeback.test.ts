@@ -7,7 +7,7 @@
 import type { Communication, Patient } from '@medplum/fhirtypes';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueue, WAITING } from '../src/ehr/outbox/outbox.ts';
+import { enqueue } from '../src/ehr/outbox/outbox.ts';
 import { drainOutbox } from '../src/ehr/outbox/worker.ts';
 import {
   communicationKey,
@@ -19,7 +19,7 @@ import { sealBytes, sealText } from '../src/platform/crypto/envelope.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import { createClinic, createPatient, createUser } from './support/factories.ts';
 import { type FhirServer, startFhirServer } from './support/fhir-server.ts';
-import { outboxGateway, quickPolicy } from './support/outbox.ts';
+import { outboxGateway, quickPolicy, settleOutbox } from './support/outbox.ts';
 
 let t: TestApp;
 let ehr: FhirServer;
@@ -170,21 +170,7 @@ async function attach(c: Conversation, messageId: string, fileName: string, byte
     .execute();
 }
 
-/** Works the outbox until nothing of the clinic is on its way any more. */
-async function sendToEhr(c: Conversation, gw = gateway()) {
-  for (let round = 0; round < 200; round++) {
-    await drainOutbox(db(), gw, policy());
-    const waiting = await db()
-      .selectFrom('ehr_outbox')
-      .select('id')
-      .where('clinic_id', '=', c.clinicId)
-      .where('status', 'in', WAITING)
-      .execute();
-    if (waiting.length === 0) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('The outbox did not settle');
-}
+const sendToEhr = (c: Conversation, gw = gateway()) => settleOutbox(db(), c.clinicId, gw, policy());
 
 const communicationsFor = (messageId: string) =>
   gateway().search<Communication>('Communication', {

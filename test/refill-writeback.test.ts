@@ -14,8 +14,6 @@ import type {
 } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EhrError, type EhrGateway } from '../src/ehr/gateway/gateway.ts';
-import { WAITING } from '../src/ehr/outbox/outbox.ts';
-import { drainOutbox } from '../src/ehr/outbox/worker.ts';
 import { syncPatient } from '../src/ehr/sync/sync.ts';
 import {
   decisionKey,
@@ -28,7 +26,7 @@ import { type TestApp, testApp } from './support/app.ts';
 import type { Client } from './support/client.ts';
 import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
 import { type FhirServer, startFhirServer } from './support/fhir-server.ts';
-import { outboxGateway, quickPolicy } from './support/outbox.ts';
+import { outboxGateway, quickPolicy, settleOutbox } from './support/outbox.ts';
 import { createPharmacy } from './support/refills.ts';
 
 let t: TestApp;
@@ -163,21 +161,8 @@ async function decide(s: Setup, decision: { approve: true } | { deny: string }) 
   expect(res.statusCode, res.body).toBe(200);
 }
 
-/** Works the outbox until nothing of the clinic is on its way any more. */
-async function sendToEhr(s: Setup, gw: EhrGateway = gateway()) {
-  for (let round = 0; round < 100; round++) {
-    await drainOutbox(db(), gw, policy());
-    const waiting = await db()
-      .selectFrom('ehr_outbox')
-      .select('id')
-      .where('clinic_id', '=', s.clinicId)
-      .where('status', 'in', WAITING)
-      .execute();
-    if (waiting.length === 0) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('The outbox did not settle');
-}
+const sendToEhr = (s: Setup, gw: EhrGateway = gateway()) =>
+  settleOutbox(db(), s.clinicId, gw, policy());
 
 const request = (id: string) =>
   db().selectFrom('refill_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

@@ -27,10 +27,11 @@ import {
   Uuid,
 } from './model.ts';
 import { messageClinics, poolFor, requireRegistered, staffPoolIds } from './pools.ts';
-import { markRead, unreadTotal, type Viewer } from './reads.ts';
+import { unreadTotal, type Viewer } from './reads.ts';
 import type { Topic } from './tables.ts';
 import {
   messageView,
+  openThread,
   postMessage,
   requirePatientThread,
   startThread,
@@ -213,23 +214,17 @@ export const patientMessagingRoutes: ModuleRoutes = async (app, deps) => {
       const { id } = req.params as { id: string };
       const patientId = await sessionPatient(deps.db, req, RESOURCE);
       const t = await requirePatientThread(deps, req, id, patientId, 'view');
-      return db.transaction().execute(async (trx) => {
-        const view = await threadView(trx, config, t.id, patientSide(req));
-        await markRead(
-          trx,
-          t.id,
-          patientSide(req),
-          view.messages.map((m) => m.id),
+      return db
+        .transaction()
+        .execute((trx) =>
+          openThread(
+            trx,
+            config,
+            req,
+            { id: t.id, patientId, clinicId: t.clinic_id },
+            patientSide(req),
+          ),
         );
-        await audit(trx, auditSource(req), {
-          action: 'view',
-          resourceType: RESOURCE,
-          resourceId: t.id,
-          patientId,
-          clinicId: t.clinic_id,
-        });
-        return view;
-      });
     },
   );
 

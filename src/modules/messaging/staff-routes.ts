@@ -40,10 +40,9 @@ import {
   ThreadView,
   Uuid,
 } from './model.ts';
-import { markRead } from './reads.ts';
 import { mayStillSend } from './routes.ts';
 import { THREAD_STATUSES, type ThreadStatus, TOPICS, type Topic } from './tables.ts';
-import { postMessage, startThread, threadView } from './threads.ts';
+import { openThread, postMessage, startThread, threadView } from './threads.ts';
 
 const access = { access: { roles: INBOX_ROLES } };
 const MEASURE_ROLES: readonly Role[] = ['clinic_admin', 'nurse', 'provider'];
@@ -238,24 +237,7 @@ export const staffMessageRoutes: ModuleRoutes = async (app, deps) => {
     },
     async (req) => {
       const t = await requireThread(deps, req, (req.params as { id: string }).id, 'view');
-      return db.transaction().execute(async (trx) => {
-        const view = await threadView(trx, config, t.id, viewer(req));
-        // The patient's read receipt: staff have seen what the page shows.
-        await markRead(
-          trx,
-          t.id,
-          viewer(req),
-          view.messages.map((m) => m.id),
-        );
-        await audit(trx, auditSource(req), {
-          action: 'view',
-          resourceType: RESOURCE,
-          resourceId: t.id,
-          patientId: t.patientId,
-          clinicId: t.clinicId,
-        });
-        return view;
-      });
+      return db.transaction().execute((trx) => openThread(trx, config, req, t, viewer(req)));
     },
   );
 

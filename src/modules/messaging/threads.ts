@@ -15,7 +15,7 @@ import { addBusinessDays } from '../../platform/time/business-days.ts';
 import { attachmentsOf, claimAttachments } from './attachments.ts';
 import type { MessageView, ThreadSummary, ThreadView } from './model.ts';
 import { queueMessageNotice } from './notices.ts';
-import { unreadByThread, type Viewer } from './reads.ts';
+import { markRead, unreadByThread, type Viewer } from './reads.ts';
 import type { ThreadStatus, Topic } from './tables.ts';
 import { queueCommunication } from './writeback.ts';
 
@@ -268,9 +268,37 @@ export async function summaries(
 }
 
 /**
+ * The conversation as the viewer's page shows it, marked read for them (the
+ * other side's read receipt), and the look audited in the same transaction.
+ */
+export async function openThread(
+  trx: Db,
+  config: Config,
+  req: FastifyRequest,
+  t: { id: string; patientId: string; clinicId: string },
+  viewer: Viewer,
+): Promise<ThreadView> {
+  const view = await threadView(trx, config, t.id, viewer);
+  await markRead(
+    trx,
+    t.id,
+    viewer,
+    view.messages.map((m) => m.id),
+  );
+  await audit(trx, auditSource(req), {
+    action: 'view',
+    resourceType: 'Communication',
+    resourceId: t.id,
+    patientId: t.patientId,
+    clinicId: t.clinicId,
+  });
+  return view;
+}
+
+/**
  * The whole conversation as the viewer may see it (patients never get
  * internal notes), oldest message first. It changes nothing: a route that
- * shows it to a reader marks it read (reads.ts `markRead`) and audits it.
+ * shows it to a reader opens it with `openThread`, which marks it read and audits it.
  */
 export async function threadView(
   db: Db,
