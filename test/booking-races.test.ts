@@ -223,6 +223,32 @@ describe('concurrent bookings over HTTP', () => {
   }, 120_000);
 });
 
+describe('one patient booking from many tabs at once', () => {
+  it('books no more than the visit type allows; the rest hear why', async () => {
+    const clinic = await createClinic(db());
+    const provider = await createProvider(db(), clinic.id);
+    const vt = await createVisitType(db(), clinic.id, [provider.id], { max_future_bookings: 1 });
+    const slots = await createSlots(db(), {
+      clinicId: clinic.id,
+      providerId: provider.id,
+      from: daysFromNow(5),
+      count: 12,
+    });
+    const [browser] = await signedInPatients(clinic.id, 1);
+    if (!browser) throw new Error('no browser');
+
+    const answers = await Promise.all(slots.map((s) => book(browser, s, vt.id)));
+
+    expect(answers.filter((x) => x.status === 201)).toHaveLength(1);
+    for (const x of answers.filter((y) => y.status !== 201)) {
+      expect(x.status).toBe(409);
+      expect(x.body.error?.code).toBe('too_many_bookings');
+    }
+    expect(await liveAppointments(clinic.id)).toHaveLength(1);
+    await expectOneOutboxAndAuditRowPer(clinic.id, 1);
+  }, 60_000);
+});
+
 /** `n` different slots at random. */
 function pick(slots: number[], n: number): number[] {
   return [...slots].sort(() => Math.random() - 0.5).slice(0, n);

@@ -231,25 +231,26 @@ export interface Booked {
   appointment: AppointmentView;
 }
 
-/** Books the slot for the patient, or throws the refusal a person can act on. */
+/**
+ * Books the slot for the patient, or throws the refusal a person can act on.
+ * The facts are read and judged first, outside a transaction; the one
+ * statement that books then re-checks under the patient's lock what a race
+ * can change (their count of bookings), and the constraints decide the slot
+ * and overlaps. Three round trips in all, with the session's.
+ */
 export async function bookAppointment(
   db: Db,
   actor: Actor,
   p: { patientId: string; slotId: number; visitTypeId: string; mode?: 'in_person' | 'video' },
 ): Promise<Booked> {
   const args = { ...p, byStaff: actor.byStaff };
-  let facts: Facts | undefined;
+  const f = await bookingFacts(db, p);
+  const refusal = check(f, args);
+  if (refusal || !f) return refuse(db, refusal ?? 'unavailable', f, args);
   try {
-    return await db.transaction().execute(async (trx) => {
-      await lockPatient(trx, p.patientId);
-      const f = await bookingFacts(trx, p);
-      facts = f;
-      const refusal = check(f, args);
-      if (refusal || !f) throw new Refused(refusal ?? 'unavailable');
-      return insertAppointment(trx, actor, f, p);
-    });
+    return await insertAppointment(db, actor, f, p);
   } catch (err) {
-    return refuse(db, refusalOf(err), facts, args);
+    return refuse(db, refusalOf(err), f, args);
   }
 }
 
@@ -258,9 +259,7 @@ export async function bookAppointment(
  * "maximum future bookings" count; other patients are not held up.
  */
 async function lockPatient(trx: Db, patientId: string): Promise<void> {
-  await sql`${sql.raw(PREPARED)}select pg_advisory_xact_lock(hashtextextended(${patientId}::text, 7401))`.execute(
-    trx,
-  );
+  await sql`select lock_patient_bookings(${patientId}::uuid, null, null)`.execute(trx);
 }
 
 class Refused extends Error {
@@ -277,6 +276,8 @@ function refusalOf(err: unknown): BookingRefusal {
   const e = err as { code?: string; constraint?: string; message?: string };
   if (e.code === '23505' && `${e.constraint ?? e.message}`.includes('appointments_one_per_slot'))
     return 'slot_taken';
+  // lock_patient_bookings counted again under the patient's lock.
+  if (e.code === 'P0001' && e.message === 'too_many_bookings') return 'too_many_bookings';
   if (e.code === '23P01') throw overlapping();
   // Two changes crossing each other (two moves swapping times): one gives way.
   if (e.code === '40P01' || e.code === '40001')
@@ -344,14 +345,27 @@ async function insertAppointment(
     booked_by_staff: actor.byStaff,
     rescheduled_from: movedFrom ?? null,
   };
+  // The patient's lock first: the hold and the appointment are written only
+  // after it (they read from `guard`), so two tabs cannot lock each other out.
+  const most = actor.byStaff || movedFrom ? null : f.max_future_bookings;
   const written = trx
+    .with('guard', (db) =>
+      db.selectNoFrom(
+        sql<boolean>`lock_patient_bookings(${p.patientId}::uuid, ${f.clinic_id}::uuid, ${most}::int)`.as(
+          'ok',
+        ),
+      ),
+    )
     .with('released', (db) =>
       db
         .deleteFrom('slot_holds')
         .where('slot_id', '=', p.slotId)
-        .where('patient_id', '=', p.patientId),
+        .where('patient_id', '=', p.patientId)
+        .where(sql<boolean>`(select ok from guard)`),
     )
-    .with('booked', (db) => db.insertInto('appointments').values(row))
+    .with('booked', (db) =>
+      db.insertInto('appointments').values({ ...row, id: sql`(select ${id}::uuid from guard)` }),
+    )
     .with('audited', () =>
       auditInsert(trx, actor.source, {
         action: 'create',
