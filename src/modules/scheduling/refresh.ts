@@ -5,8 +5,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ModuleDeps } from '../../platform/http/module.ts';
 import { refreshClinic } from './inventory.ts';
-import type { SlotSearchQuery } from './model.ts';
-import type { SearchWindow } from './search.ts';
+import type { SlotPage, SlotSearchQuery } from './model.ts';
+import { type Searcher, type SearchWindow, searchSlots } from './search.ts';
 
 const FRESH_MS = 60_000;
 const WAIT_MS = 2_000;
@@ -14,15 +14,28 @@ const WAIT_MS = 2_000;
 const lastRead = new Map<string, number>();
 const REMEMBERED = 1_000;
 
-export async function refreshSearchedWindow(
+/** A page of open times, searched again after the window was read from the EHR, when it was due. */
+export async function freshSearch(
+  deps: ModuleDeps,
+  q: SlotSearchQuery,
+  who: Searcher,
+  log: FastifyBaseLogger,
+): Promise<SlotPage> {
+  const first = await searchSlots(deps.db, q, who);
+  if (!(await refreshSearchedWindow(deps, q, first.window, log))) return first.page;
+  return (await searchSlots(deps.db, q, who)).page;
+}
+
+/** True when it read the EHR. */
+async function refreshSearchedWindow(
   deps: ModuleDeps,
   q: SlotSearchQuery,
   window: SearchWindow,
   log: FastifyBaseLogger,
-): Promise<void> {
-  if (!deps.ehr) return;
+): Promise<boolean> {
+  if (!deps.ehr) return false;
   const key = `${q.clinicId}|${q.providerId ?? ''}|${window.from.toISOString().slice(0, 10)}|${window.to.toISOString().slice(0, 10)}`;
-  if (Date.now() - (lastRead.get(key) ?? 0) < FRESH_MS) return;
+  if (Date.now() - (lastRead.get(key) ?? 0) < FRESH_MS) return false;
   if (lastRead.size >= REMEMBERED) lastRead.clear();
   lastRead.set(key, Date.now());
   const reading = refreshClinic(deps.db, deps.ehr, q.clinicId, {
@@ -43,4 +56,5 @@ export async function refreshSearchedWindow(
     }),
   ]);
   clearTimeout(timer);
+  return true;
 }

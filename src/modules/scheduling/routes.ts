@@ -34,9 +34,8 @@ import {
 } from './model.ts';
 import { appointmentIcs, appointmentUrl, noticeFacts, queueAppointmentNotice } from './notices.ts';
 import { clinicOptions } from './options.ts';
-import { refreshSearchedWindow } from './refresh.ts';
+import { freshSearch } from './refresh.ts';
 import { auditedNotFound, mustBeLinked } from './refusals.ts';
-import { searchSlots, searchWindow } from './search.ts';
 import { appointmentsQuery, appointmentView, findAppointment } from './views.ts';
 import { offerFreedSlot } from './waitlist.ts';
 
@@ -82,9 +81,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     async (req) => {
       const q = req.query as SlotSearchQuery;
       const patientId = await sessionPatient(deps.db, req, 'Appointment');
-      const window = await patientSearchWindow(deps, req, q, patientId);
-      await refreshSearchedWindow(deps, q, window, req.log);
-      return searchSlots(db, q, patientId, window);
+      return patientSearch(deps, req, q, patientId);
     },
   );
 
@@ -383,15 +380,15 @@ export async function rescheduled(
   return moved;
 }
 
-/** The patient's search window; a clinic where they are not a patient is a refusal, audited. */
-async function patientSearchWindow(
+/** The patient's search; a clinic where they are not a patient is a refusal, audited. */
+async function patientSearch(
   deps: ModuleDeps,
   req: FastifyRequest,
   q: SlotSearchQuery,
   patientId: string,
 ) {
   try {
-    return await searchWindow(deps.db, q, new Date(), { patientId });
+    return await freshSearch(deps, q, { patientId }, req.log);
   } catch (err) {
     if (err instanceof ApiError && err.code === 'not_found')
       await audit(deps.db, auditSource(req), {

@@ -6,7 +6,6 @@ import { type Kysely, sql } from 'kysely';
 import { PREPARED } from '../../platform/db/database.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
-import { addDays, zonedTimeToUtc } from '../../platform/time/zoned-time.ts';
 import { INVENTORY_DAYS } from './inventory.ts';
 import type { SlotPage, SlotSearchQuery, SlotView } from './model.ts';
 import type { BookingMode } from './tables.ts';
@@ -23,57 +22,41 @@ export interface SearchWindow {
   to: Date;
 }
 
-/**
- * The visit type at the clinic with the instants its rules allow; 404 when it
- * is not offered, or (asked for a patient) when they are not registered there.
- */
-export async function searchWindow(
-  db: Db,
-  q: Pick<SlotSearchQuery, 'clinicId' | 'visitTypeId' | 'from' | 'to'>,
-  now: Date,
-  who: { byStaff?: boolean; patientId?: string } = {},
-): Promise<SearchWindow> {
-  const byStaff = who.byStaff === true;
-  // Prepared: every search and every refusal's "next open times" asks it.
-  const [vt] = (
-    await sql<{
-      time_zone: string;
-      min_lead_minutes: number;
-      max_days_ahead: number;
-      booking: BookingMode | null;
-      registered: boolean;
-    }>`${sql.raw(PREPARED)}select c.time_zone, vt.min_lead_minutes, vt.max_days_ahead, vt.booking,
-        exists (select 1 from patient_clinics pc
-          where pc.patient_id = ${who.patientId ?? null}::uuid and pc.clinic_id = c.id) as registered
-      from clinics c
-      left join visit_types vt on vt.id = ${q.visitTypeId}::uuid and vt.clinic_id = c.id and vt.active
-      where c.id = ${q.clinicId}::uuid`.execute(db)
-  ).rows;
-  if (who.patientId && !vt?.registered)
-    throw new ApiError(404, 'not_found', 'You can book only at a clinic where you are a patient.');
-  if (!vt?.booking || (vt.booking === 'offline' && !byStaff))
-    throw new ApiError(
-      404,
-      'visit_type_not_offered',
-      'That visit type cannot be booked online here.',
-    );
-  const tz = vt.time_zone;
-  const earliest = byStaff ? now : new Date(now.getTime() + vt.min_lead_minutes * 60_000);
-  // Staff may look past the online limit, up to the inventory's reach.
-  const days = byStaff ? INVENTORY_DAYS : vt.max_days_ahead;
-  const latest = new Date(now.getTime() + days * 86_400_000);
-  const from = q.from ? zonedTimeToUtc(q.from, '00:00', tz) : earliest;
-  const to = q.to ? zonedTimeToUtc(addDays(q.to, 1), '00:00', tz) : latest;
-  if (q.from && q.to && q.to < q.from)
-    throw new ApiError(400, 'bad_range', 'The end date must be on or after the start date.');
-  return {
-    timeZone: tz,
-    from: later(from, earliest),
-    to: to < latest ? to : latest,
-  };
+/** Who is searching: a patient (their clinic only), the front desk, or nobody in particular. */
+export interface Searcher {
+  /** Their own holds are not in the way; asked for a patient, the clinic must be theirs. */
+  patientId?: string | null;
+  /** Staff see past the online limits, and visit types not booked online. */
+  byStaff?: boolean;
 }
 
-const later = (a: Date, b: Date) => new Date(Math.max(a.getTime(), b.getTime()));
+/**
+ * One page of open times, earliest first ("first available" is page 1
+ * without dates), and the window the visit type's rules allow. 404 when the
+ * visit type is not offered or (for a patient) the clinic is not theirs.
+ */
+export async function searchSlots(
+  db: Db,
+  q: SlotSearchQuery,
+  who: Searcher,
+): Promise<{ window: SearchWindow; page: SlotPage }> {
+  const [fromHour, toHour] = q.timeOfDay ? HOURS[q.timeOfDay] : [0, 24];
+  const found = await openSlots(db, q, who, {
+    fromHour,
+    toHour,
+    limit: SLOTS_PER_PAGE + 1,
+    offset: (q.page - 1) * SLOTS_PER_PAGE,
+  });
+  return {
+    window: found.window,
+    page: {
+      timeZone: found.window.timeZone,
+      slots: found.slots.slice(0, SLOTS_PER_PAGE).map(slotView),
+      page: q.page,
+      hasMore: found.slots.length > SLOTS_PER_PAGE,
+    },
+  };
+}
 
 interface SlotRow {
   id: number;
@@ -81,31 +64,6 @@ interface SlotRow {
   ends_at: Date;
   provider_id: string;
   provider_name: string;
-}
-
-/** One page of open slots in the window, earliest first ("first available" is page 1 without dates). */
-export async function searchSlots(
-  db: Db,
-  q: SlotSearchQuery,
-  patientId: string | null,
-  window: SearchWindow,
-): Promise<SlotPage> {
-  const [fromHour, toHour] = q.timeOfDay ? HOURS[q.timeOfDay] : [0, 24];
-  const rows = await openSlots(db, {
-    ...q,
-    window,
-    fromHour,
-    toHour,
-    patientId,
-    limit: SLOTS_PER_PAGE + 1,
-    offset: (q.page - 1) * SLOTS_PER_PAGE,
-  });
-  return {
-    timeZone: window.timeZone,
-    slots: rows.slice(0, SLOTS_PER_PAGE).map(slotView),
-    page: q.page,
-    hasMore: rows.length > SLOTS_PER_PAGE,
-  };
 }
 
 export const slotView = (r: SlotRow): SlotView => ({
@@ -116,63 +74,97 @@ export const slotView = (r: SlotRow): SlotView => ({
   providerName: r.provider_name,
 });
 
-/** The slot search itself: one prepared statement on the hot path. */
-export async function openSlots(
+/** The window's facts on every row, and a slot on each (no slots: one row without). */
+interface WindowRow extends Omit<SlotRow, 'id'> {
+  time_zone: string;
+  booking: BookingMode | null;
+  registered: boolean;
+  from_at: Date;
+  to_at: Date;
+  id: number | null;
+}
+
+/**
+ * The search itself, one prepared statement on the hot path: the visit
+ * type's window (its rules, the clinic's calendar and zone) and the open
+ * slots in it, together.
+ */
+async function openSlots(
   db: Db,
-  p: {
-    clinicId: string;
-    visitTypeId: string;
-    providerId?: string;
-    window: SearchWindow;
-    fromHour: number;
-    toHour: number;
-    patientId: string | null;
-    limit: number;
-    offset: number;
-  },
-): Promise<SlotRow[]> {
+  q: Pick<SlotSearchQuery, 'clinicId' | 'visitTypeId' | 'providerId' | 'from' | 'to'>,
+  who: Searcher,
+  p: { fromHour: number; toHour: number; limit: number; offset: number; after?: Date },
+): Promise<{ window: SearchWindow; slots: SlotRow[] }> {
+  if (q.from && q.to && q.to < q.from)
+    throw new ApiError(400, 'bad_range', 'The end date must be on or after the start date.');
+  const byStaff = who.byStaff === true;
+  const patientId = who.patientId ?? null;
   // Each shape of search is its own prepared statement, so PostgreSQL plans
   // "one provider" on the provider's index instead of one plan for both.
-  const provider = p.providerId ? sql`and s.provider_id = ${p.providerId}::uuid` : sql``;
+  const provider = q.providerId ? sql`and s.provider_id = ${q.providerId}::uuid` : sql``;
   const hours =
     p.fromHour === 0 && p.toHour === 24
       ? sql``
-      : sql`and extract(hour from s.starts_at at time zone ${p.window.timeZone}::text)
+      : sql`and extract(hour from s.starts_at at time zone w.time_zone)
           between ${p.fromHour}::int and ${p.toHour - 1}::int`;
-  const result = await sql<SlotRow>`${sql.raw(PREPARED)}select s.id, s.starts_at, s.ends_at,
-      s.provider_id, pr.display_name as provider_name
-    from slots s
-    join providers pr on pr.id = s.provider_id and pr.active
-    join visit_type_providers vp on vp.provider_id = s.provider_id and vp.visit_type_id = ${p.visitTypeId}::uuid
-    where s.clinic_id = ${p.clinicId}::uuid and s.free
-      and s.starts_at >= ${p.window.from}::timestamptz and s.starts_at < ${p.window.to}::timestamptz
-      ${provider} ${hours}
-      and not exists (select 1 from appointments a where a.slot_id = s.id
-        and a.status not in ('cancelled', 'declined', 'not_booked'))
-      and not exists (select 1 from slot_holds h where h.slot_id = s.id
-        and h.expires_at > now() and h.patient_id is distinct from ${p.patientId}::uuid)
-    order by s.starts_at, s.id
-    limit ${p.limit}::int offset ${p.offset}::int`.execute(db);
-  return result.rows;
+  // Dates are the clinic's: a day starts at its local midnight, DST included.
+  const { rows } = await sql<WindowRow>`${sql.raw(PREPARED)}with w as (
+      select c.time_zone, vt.booking,
+        (${byStaff}::boolean or ${patientId}::uuid is null or exists (select 1 from patient_clinics pc
+          where pc.patient_id = ${patientId}::uuid and pc.clinic_id = c.id)) as registered,
+        greatest(now() + make_interval(mins => case when ${byStaff}::boolean then 0 else vt.min_lead_minutes end),
+          ${q.from ?? null}::date::timestamp at time zone c.time_zone, ${p.after ?? null}::timestamptz) as from_at,
+        least(now() + make_interval(days => case when ${byStaff}::boolean then ${INVENTORY_DAYS}::int else vt.max_days_ahead end),
+          (${q.to ?? null}::date + 1)::timestamp at time zone c.time_zone) as to_at
+      from clinics c
+      left join visit_types vt on vt.id = ${q.visitTypeId}::uuid and vt.clinic_id = c.id and vt.active
+      where c.id = ${q.clinicId}::uuid)
+    select w.time_zone, w.booking, w.registered, w.from_at, w.to_at, s.*
+    from w left join lateral (select s.id, s.starts_at, s.ends_at, s.provider_id,
+        pr.display_name as provider_name
+      from slots s
+      join providers pr on pr.id = s.provider_id and pr.active
+      join visit_type_providers vp on vp.provider_id = s.provider_id and vp.visit_type_id = ${q.visitTypeId}::uuid
+      where w.registered and (w.booking <> 'offline' or ${byStaff}::boolean)
+        and s.clinic_id = ${q.clinicId}::uuid and s.free
+        and s.starts_at >= w.from_at and s.starts_at < w.to_at
+        ${provider} ${hours}
+        and not exists (select 1 from appointments a where a.slot_id = s.id
+          and a.status not in ('cancelled', 'declined', 'not_booked'))
+        and not exists (select 1 from slot_holds h where h.slot_id = s.id
+          and h.expires_at > now() and h.patient_id is distinct from ${patientId}::uuid)
+      order by s.starts_at, s.id
+      limit ${p.limit}::int offset ${p.offset}::int) s on true
+    order by s.starts_at, s.id`.execute(db);
+  const head = rows[0];
+  if (patientId && !byStaff && !head?.registered)
+    throw new ApiError(404, 'not_found', 'You can book only at a clinic where you are a patient.');
+  if (!head?.booking || (head.booking === 'offline' && !byStaff))
+    throw new ApiError(
+      404,
+      'visit_type_not_offered',
+      'That visit type cannot be booked online here.',
+    );
+  return {
+    window: { timeZone: head.time_zone, from: head.from_at, to: head.to_at },
+    slots: head.id === null ? [] : (rows as SlotRow[]),
+  };
 }
 
 /** The next few open times from a moment, any provider: what to offer when a time was just taken. */
 export async function nextOpenTimes(
   db: Db,
   p: { clinicId: string; visitTypeId: string; patientId: string; after: Date; byStaff?: boolean },
-  now = new Date(),
 ): Promise<SlotView[]> {
   try {
-    const window = await searchWindow(db, p, now, { byStaff: p.byStaff });
-    const rows = await openSlots(db, {
-      ...p,
-      window: { ...window, from: later(p.after, window.from) },
+    const found = await openSlots(db, p, p, {
       fromHour: 0,
       toHour: 24,
       limit: 5,
       offset: 0,
+      after: p.after,
     });
-    return rows.map(slotView);
+    return found.slots.map(slotView);
   } catch (err) {
     if (err instanceof ApiError) return [];
     throw err;

@@ -15,10 +15,9 @@ import { bookAppointment } from './booking.ts';
 import { approveRequest, markOutcome } from './front-desk.ts';
 import { ClinicOptions, RescheduleBody, SlotPage, Uuid } from './model.ts';
 import { clinicOptions } from './options.ts';
-import { refreshSearchedWindow } from './refresh.ts';
+import { freshSearch } from './refresh.ts';
 import { mustBeLinked } from './refusals.ts';
 import { cancelled, rescheduled } from './routes.ts';
-import { searchSlots, searchWindow } from './search.ts';
 import {
   ClinicPageQuery,
   DayQuery,
@@ -215,9 +214,7 @@ export const staffSchedulingRoutes: ModuleRoutes = async (app, deps) => {
       const { patientId, ...q } = req.query as StaffSlotQuery;
       await requireClinic(deps, req, q.clinicId, 'query');
       await requirePatientAt(deps, req, patientId, 'query', q.clinicId);
-      const window = await searchWindow(db, q, new Date(), { byStaff: true });
-      await refreshSearchedWindow(deps, q, window, req.log);
-      return searchSlots(db, q, patientId, window);
+      return freshSearch(deps, q, { patientId, byStaff: true }, req.log);
     },
   );
 
