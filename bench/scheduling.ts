@@ -70,6 +70,7 @@ async function servePortal() {
   const address = app.server.address();
   parentPort?.postMessage({ port: typeof address === 'object' ? address?.port : 0 });
   parentPort?.on('message', async (msg: string) => {
+    if (msg === 'cpu') parentPort?.postMessage({ cpu: threadCpuMs() });
     if (msg !== 'close') return;
     // Requests autocannon stopped waiting for are still running: let them finish first.
     await new Promise((r) => setTimeout(r, 2000));
@@ -78,6 +79,75 @@ async function servePortal() {
     await database.close();
     parentPort?.close();
   });
+}
+
+// ---------------------------------------------------------------- CPU time
+
+/** This thread's CPU time so far (the portal's, in the worker). */
+function threadCpuMs(): number {
+  const { user, system } = process.threadCpuUsage();
+  return (user + system) / 1000;
+}
+
+/** CPU time so far of each PostgreSQL process on this machine, by pid, from /proc (none without it). */
+function databaseCpu(): Map<string, number> {
+  const tickMs = 10; // USER_HZ is 100 on Linux
+  const byPid = new Map<string, number>();
+  for (const pid of fs.existsSync('/proc') ? fs.readdirSync('/proc') : []) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * tickMs);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return byPid;
+}
+
+/**
+ * PostgreSQL's CPU from now until the returned function is called. Sampled
+ * every 100 ms, so backends that come and go (pgbench's) are counted too.
+ */
+function watchDatabaseCpu(): () => number {
+  const first = databaseCpu();
+  const last = new Map(first);
+  const sample = () => {
+    for (const [pid, ms] of databaseCpu()) last.set(pid, ms);
+  };
+  const timer = setInterval(sample, 100);
+  return () => {
+    clearInterval(timer);
+    sample();
+    let ms = 0;
+    for (const [pid, now] of last) ms += now - (first.get(pid) ?? 0);
+    return ms;
+  };
+}
+
+/** CPU per request: the portal's thread (asked of the worker) and PostgreSQL's, around `run`. */
+async function cpuPerRequest<T>(
+  worker: Worker | null,
+  run: () => Promise<T>,
+  count: (result: T) => number,
+): Promise<{ result: T; portalMs: number | null; databaseMs: number }> {
+  const portal = async () =>
+    worker
+      ? new Promise<number>((resolve) => {
+          worker.once('message', (m: { cpu: number }) => resolve(m.cpu));
+          worker.postMessage('cpu');
+        })
+      : 0;
+  const p0 = await portal();
+  const database = watchDatabaseCpu();
+  const result = await run();
+  const databaseMs = database();
+  const p1 = await portal();
+  const n = Math.max(1, count(result));
+  const round = (ms: number) => Math.round((ms / n) * 100) / 100;
+  return { result, portalMs: worker ? round(p1 - p0) : null, databaseMs: round(databaseMs) };
 }
 
 // ---------------------------------------------------------------- the data
@@ -276,6 +346,9 @@ function pgbenchScript(s: Seeded): string {
 interface Ceiling {
   tps: number;
   latencyMs: number;
+  transactions: number;
+  /** PostgreSQL's CPU per transaction. */
+  databaseMs?: number;
 }
 
 async function pgbenchCeiling(s: Seeded): Promise<Ceiling> {
@@ -296,8 +369,9 @@ async function pgbenchCeiling(s: Seeded): Promise<Ceiling> {
     ]);
     const tps = Number(/^tps = ([\d.]+)/m.exec(stdout)?.[1]);
     const latencyMs = Number(/^latency average = ([\d.]+) ms/m.exec(stdout)?.[1]);
+    const transactions = Number(/actually processed: (\d+)/.exec(stdout)?.[1]);
     if (!tps) throw new Error(`pgbench said:\n${stdout}`);
-    return { tps, latencyMs };
+    return { tps, latencyMs, transactions };
   } finally {
     fs.rmSync(file, { force: true });
   }
@@ -353,6 +427,20 @@ interface Figures {
   p99: number;
   codes: Record<string, number>;
   errors: number;
+  /** CPU per request: the portal's thread and PostgreSQL's. */
+  cpu?: { portalMs: number | null; databaseMs: number };
+}
+
+const answered = (f: Figures) => Object.values(f.codes).reduce((a, b) => a + b, 0);
+
+/** A load's figures with the CPU each request took. */
+async function measured(worker: Worker, run: () => Promise<LoadResult>): Promise<Figures> {
+  const { result, ...cpu } = await cpuPerRequest(
+    worker,
+    async () => figures(await run()),
+    answered,
+  );
+  return { ...result, cpu };
 }
 
 const figures = (r: LoadResult): Figures => ({
@@ -443,8 +531,15 @@ async function main() {
 
   const loads: Record<string, string> = { pgbench: load() };
   console.log(`pgbench, booking transaction, ${CONNECTIONS} clients, ${SECONDS} s…`);
-  const ceiling = await pgbenchCeiling(seeded);
-  console.log(`  ${Math.round(ceiling.tps)} tps, latency average ${ceiling.latencyMs} ms`);
+  const pgbench = await cpuPerRequest(
+    null,
+    () => pgbenchCeiling(seeded),
+    (c) => c.transactions,
+  );
+  const ceiling = { ...pgbench.result, databaseMs: pgbench.databaseMs };
+  console.log(
+    `  ${Math.round(ceiling.tps)} tps, latency average ${ceiling.latencyMs} ms, PostgreSQL CPU ${ceiling.databaseMs} ms a transaction`,
+  );
   // pgbench's bookings go; the clinic's past stays.
   await sql(
     'delete from appointments where starts_at > now()',
@@ -462,11 +557,11 @@ async function main() {
     const people = await browsers(base, seeded.tokens, config);
     loads.booking = load();
     console.log(`Booking over HTTP, ${CONNECTIONS} connections, ${SECONDS} s…`);
-    const booking = figures(await bookingLoad(base, people, seeded));
+    const booking = await measured(worker, () => bookingLoad(base, people, seeded));
     console.log(`  ${JSON.stringify(booking)}`);
     loads.search = load();
     console.log(`Slot search over HTTP, ${CONNECTIONS} connections, ${SECONDS} s…`);
-    const search = figures(await searchLoad(base, people, seeded));
+    const search = await measured(worker, () => searchLoad(base, people, seeded));
     console.log(`  ${JSON.stringify(search)}`);
     const version = (await sql('show server_version'))[0]?.server_version;
     const ratio = booking.reqPerSec / ceiling.tps;
@@ -502,13 +597,14 @@ function writeResults(r: {
     `Data: one clinic, ${PROVIDERS} providers × ${DAYS} days × ${SLOTS_PER_DAY} half-hour slots ahead (${PROVIDERS * DAYS * SLOTS_PER_DAY} slots), and the last ${HISTORY_DAYS} days' slots all attended (${PROVIDERS * HISTORY_DAYS * SLOTS_PER_DAY} past appointments), ${PATIENTS} patients signed in. The portal runs with production settings, pg-boss started (the outbox nudge), no EHR. ${CONNECTIONS} connections, ${SECONDS} s each.`,
     '',
     ...table(
-      ['what', 'req/s (tps)', 'p50 ms', 'p99 ms', 'answers'],
+      ['what', 'req/s (tps)', 'p50 ms', 'p99 ms', 'CPU ms each: portal, PostgreSQL', 'answers'],
       [
         [
           'pgbench: the booking transaction on our tables (the ceiling)',
           Math.round(r.ceiling.tps),
           '',
           '',
+          `–, ${r.ceiling.databaseMs ?? '?'}`,
           `latency average ${r.ceiling.latencyMs} ms`,
         ],
         [
@@ -516,6 +612,7 @@ function writeResults(r: {
           r.booking.reqPerSec,
           r.booking.p50,
           r.booking.p99,
+          cpuCell(r.booking),
           `${r.booking.codes['201'] ?? 0}× 201, ${r.booking.codes['409'] ?? 0}× 409; other: ${other(r.booking, '201', '409')}; errors ${r.booking.errors}`,
         ],
         [
@@ -523,6 +620,7 @@ function writeResults(r: {
           r.search.reqPerSec,
           r.search.p50,
           r.search.p99,
+          cpuCell(r.search),
           `${r.search.codes['200'] ?? 0}× 200; other: ${other(r.search, '200')}; errors ${r.search.errors}`,
         ],
       ],
@@ -542,6 +640,8 @@ function writeResults(r: {
   fs.writeFileSync(RESULTS, text);
   console.log(`Written to ${path.relative(process.cwd(), RESULTS)}`);
 }
+
+const cpuCell = (f: Figures) => `${f.cpu?.portalMs ?? '?'}, ${f.cpu?.databaseMs ?? '?'}`;
 
 /** A Markdown table laid out as the formatter (Biome) leaves it: padded, numbers to the right. */
 function table(head: string[], rows: (string | number)[][]): string[] {

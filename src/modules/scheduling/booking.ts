@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { enqueue, enqueueInsert, type OutboxItem } from '../../ehr/outbox/outbox.ts';
 import { type AuditSource, audit, auditInsert } from '../../platform/audit/audit.ts';
-import { PREPARED } from '../../platform/db/database.ts';
+import { PREPARED, prepared } from '../../platform/db/database.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import type { AppointmentView } from './model.ts';
@@ -381,12 +381,15 @@ async function insertAppointment(
       }),
     );
   const done = sql<number>`1`.as('done');
-  await (status === 'confirming'
-    ? written
-        .with('queued', () => enqueueInsert(trx, ehrBook(id, f, p.patientId, mode)))
-        .selectNoFrom(done)
-    : written.selectNoFrom(done)
-  ).execute();
+  await trx.executeQuery(
+    prepared(
+      status === 'confirming'
+        ? written
+            .with('queued', () => enqueueInsert(trx, ehrBook(id, f, p.patientId, mode)))
+            .selectNoFrom(done)
+        : written.selectNoFrom(done),
+    ),
+  );
   const appointment = appointmentView({
     ...row,
     clinic_name: f.clinic_name,

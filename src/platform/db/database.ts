@@ -7,7 +7,7 @@ import path from 'node:path';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { citext } from '@electric-sql/pglite/contrib/citext';
-import { Kysely, PostgresDialect } from 'kysely';
+import { type Compilable, type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { type ConstructorOptions, fromPglite, type PGliteLike } from 'pg-boss';
 import { UserError } from '../errors.ts';
@@ -67,6 +67,12 @@ async function openServer(url: string): Promise<Database> {
  * text. PGlite ignores the mark (it is an SQL comment).
  */
 export const PREPARED = '/* prepared */ ';
+
+/** A query built with Kysely, marked to be prepared like a PREPARED `sql` text. */
+export function prepared<R>(query: Compilable<R>): CompiledQuery<R> {
+  const compiled = query.compile();
+  return { ...compiled, sql: PREPARED + compiled.sql };
+}
 
 /** Statement names by text, so a hot statement is not hashed on every call. */
 const preparedNames = new Map<string, string>();
