@@ -13,7 +13,7 @@ import { bookKey } from '../src/modules/scheduling/writeback.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import type { Client } from './support/client.ts';
 import { clinicScheduleInEhr, linkedPatient, type PortalSlot } from './support/ehr-clinic.ts';
-import { createClinic, signedInClient } from './support/factories.ts';
+import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
 import { type FhirServer, startFhirServer } from './support/fhir-server.ts';
 import { outboxGateway, quickPolicy, settleOutbox } from './support/outbox.ts';
 import { createVisitType } from './support/scheduling.ts';
@@ -188,6 +188,35 @@ describe('a time the EHR booked behind the portal’s back', () => {
       const search = await offered(await signedInClient(linked, user), s);
       expect(search).not.toContain(taken.id);
       expect(search).toEqual(s.slots.filter((x) => x !== taken).map((x) => x.id));
+    } finally {
+      await linked.close();
+    }
+  });
+});
+
+describe('a patient not yet linked to their EHR record', () => {
+  it('cannot book while the portal has an EHR link, and nothing is written', async () => {
+    const s = await clinicInBothSystems();
+    const patient = await createPatient(db(), { clinicId: s.clinic.id });
+    const user = await createUser(db(), t.config, {
+      roles: [{ role: 'patient', clinicId: null }],
+      patientId: patient.id,
+    });
+    const linked = await testApp({ database: t.database, ehr: gateway() });
+    try {
+      const client = await signedInClient(linked, user);
+      const res = await client.post('/api/appointments', {
+        slotId: String(s.slots[0]?.id),
+        visitTypeId: s.visitTypeId,
+      });
+      expect(res.statusCode).toBe(409);
+      expect(res.json().error.code).toBe('not_linked');
+      const written = await db()
+        .selectFrom('appointments')
+        .select('id')
+        .where('patient_id', '=', patient.id)
+        .execute();
+      expect(written).toEqual([]);
     } finally {
       await linked.close();
     }

@@ -14,6 +14,7 @@ import { PREPARED, prepared } from '../../platform/db/database.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import type { AppointmentView } from './model.ts';
+import { notLinked } from './refusals.ts';
 import { type BookingRefusal, bookingRefusal, changeRefusal, statusOnBooking } from './rules.ts';
 import { nextOpenTimes } from './search.ts';
 import type { AppointmentStatus } from './tables.ts';
@@ -241,10 +242,18 @@ export interface Booked {
 export async function bookAppointment(
   db: Db,
   actor: Actor,
-  p: { patientId: string; slotId: number; visitTypeId: string; mode?: 'in_person' | 'video' },
+  p: {
+    patientId: string;
+    slotId: number;
+    visitTypeId: string;
+    mode?: 'in_person' | 'video';
+    /** With an EHR, only a patient linked to their record there can book. */
+    linkedOnly?: boolean;
+  },
 ): Promise<Booked> {
   const args = { ...p, byStaff: actor.byStaff };
   const f = await bookingFacts(db, p);
+  if (p.linkedOnly && f && !f.ehr_patient_id) throw notLinked(actor.byStaff);
   const refusal = check(f, args);
   if (refusal || !f) return refuse(db, refusal ?? 'unavailable', f, args);
   try {

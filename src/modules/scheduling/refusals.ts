@@ -42,12 +42,14 @@ export async function mustBeLinked(deps: ModuleDeps, patientId: string, byStaff 
     .select('ehr_patient_id')
     .where('id', '=', patientId)
     .executeTakeFirst();
-  if (row?.ehr_patient_id) return;
-  throw new ApiError(
+  if (!row?.ehr_patient_id) throw notLinked(byStaff);
+}
+
+export const notLinked = (byStaff: boolean) =>
+  new ApiError(
     409,
     'not_linked',
     byStaff
       ? "This patient's portal record is not linked to the clinic's record system yet. Link it from the patient's page first."
       : "Your portal account is not connected to the clinic's records yet, so times cannot be booked online. Please call the clinic.",
   );
-}

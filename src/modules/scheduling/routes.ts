@@ -142,12 +142,12 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     async (req, reply) => {
       const body = req.body as BookBody;
       const patientId = await sessionPatient(deps.db, req, 'Appointment');
-      await mustBeLinked(deps, patientId);
       const booked = await bookAppointment(db, patientActor(req), {
         patientId,
         slotId: Number(body.slotId),
         visitTypeId: body.visitTypeId,
         mode: body.mode,
+        linkedOnly: !!deps.ehr,
       });
       if (booked.status === 'requested')
         await db

@@ -238,12 +238,12 @@ export const staffSchedulingRoutes: ModuleRoutes = async (app, deps) => {
         .executeTakeFirst();
       await requirePatientAt(deps, req, patientId, 'create', slot?.clinic_id);
       if (!slot) throw new ApiError(404, 'unavailable', 'That time is not offered for this visit.');
-      await mustBeLinked(deps, patientId, true);
       const booked = await bookAppointment(db, staffActor(req), {
         patientId,
         slotId: Number(body.slotId),
         visitTypeId: body.visitTypeId,
         mode: body.mode,
+        linkedOnly: !!deps.ehr,
       });
       nudgeOutbox(deps.jobs);
       reply.code(201);
