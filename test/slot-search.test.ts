@@ -26,23 +26,14 @@ async function patientOf(clinic: string) {
   return { patientId: patient.id, client: await signedInClient(t, user) };
 }
 
-async function frontDesk() {
-  const user = await createUser(db(), t.config, {
-    roles: [{ role: 'front_desk', clinicId }],
-  });
-  return signedInClient(t, user);
-}
-
-/** One slot at a local date and time of the clinic; its id. */
-async function slotAt(date: string, time: string): Promise<number> {
-  const [id] = await createSlots(db(), {
-    clinicId,
-    providerId,
-    from: zonedTimeToUtc(date, time, ZONE),
-    count: 1,
-  });
+/** One slot from an instant; its id. */
+async function slotFrom(from: Date): Promise<number> {
+  const [id] = await createSlots(db(), { clinicId, providerId, from, count: 1 });
   return id as number;
 }
+
+/** One slot at a local date and time of the clinic. */
+const slotAt = (date: string, time: string) => slotFrom(zonedTimeToUtc(date, time, ZONE));
 
 interface Page {
   timeZone: string;
@@ -57,6 +48,13 @@ async function search(client: Client, params: Record<string, string>, path = 'sc
 }
 
 const ids = (p: Page) => p.slots.map((s) => Number(s.id));
+
+/** The front desk's search, booking for the patient. */
+async function deskSearch(visitTypeId: string, patientId: string) {
+  const desk = await createUser(db(), t.config, { roles: [{ role: 'front_desk', clinicId }] });
+  const client = await signedInClient(t, desk);
+  return search(client, { clinicId, visitTypeId, patientId }, 'staff/scheduling');
+}
 
 beforeAll(async () => {
   t = await testApp();
@@ -123,24 +121,9 @@ describe('the visit type’s window', () => {
         max_days_ahead: 30,
       })
     ).id;
-    const [tooSoon] = await createSlots(db(), {
-      clinicId,
-      providerId,
-      from: daysFromNow(1),
-      count: 1,
-    });
-    const [inside] = await createSlots(db(), {
-      clinicId,
-      providerId,
-      from: daysFromNow(20),
-      count: 1,
-    });
-    const [tooFar] = await createSlots(db(), {
-      clinicId,
-      providerId,
-      from: daysFromNow(40),
-      count: 1,
-    });
+    const tooSoon = await slotFrom(daysFromNow(1));
+    const inside = await slotFrom(daysFromNow(20));
+    const tooFar = await slotFrom(daysFromNow(40));
     const me = await patientOf(clinicId);
 
     const mine = ids((await search(me.client, { clinicId, visitTypeId })).body);
@@ -148,12 +131,7 @@ describe('the visit type’s window', () => {
     expect(mine).not.toContain(tooSoon);
     expect(mine).not.toContain(tooFar);
 
-    const desk = await frontDesk();
-    const staff = await search(
-      desk,
-      { clinicId, visitTypeId, patientId: me.patientId },
-      'staff/scheduling',
-    );
+    const staff = await deskSearch(visitTypeId, me.patientId);
     expect(staff.status).toBe(200);
     expect(ids(staff.body)).toEqual(expect.arrayContaining([tooSoon, inside, tooFar]));
   });
@@ -166,13 +144,7 @@ describe('the visit type’s window', () => {
     const asked = await search(me.client, { clinicId, visitTypeId });
     expect(asked.status).toBe(404);
     expect(asked.body.error?.code).toBe('visit_type_not_offered');
-    const desk = await frontDesk();
-    const staff = await search(
-      desk,
-      { clinicId, visitTypeId, patientId: me.patientId },
-      'staff/scheduling',
-    );
-    expect(staff.status).toBe(200);
+    expect((await deskSearch(visitTypeId, me.patientId)).status).toBe(200);
   });
 
   it('refuses a clinic where the patient is not registered', async () => {
