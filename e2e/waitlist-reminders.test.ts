@@ -91,8 +91,9 @@ interface Options {
 
 /**
  * Searches Dr. Brandt's Office visits on the date, as the pages do, until the
- * portal lists the time: a search reads its window from the EHR again, but
- * answers from what it has after two seconds, so a slow read shows up later.
+ * portal lists the time on one of the day's pages: a search reads its window
+ * from the EHR again, but answers from what it has after two seconds, so a
+ * slow read shows up later.
  */
 async function untilThePortalOffers(page: Page, start: Date, date: string) {
   const get = async <T>(path: string) => {
@@ -109,10 +110,17 @@ async function untilThePortalOffers(page: Page, start: Date, date: string) {
     from: date,
     to: date,
   });
-  const listed = async () =>
-    (await get<{ slots: { startsAt: string }[] }>(`/api/scheduling/slots?${query}`)).slots.some(
-      (slot) => Date.parse(slot.startsAt) === start.getTime(),
-    );
+  // Every page of the day: late in the day the time is past the first page's twenty.
+  const listed = async () => {
+    for (let page = 1; ; page++) {
+      query.set('page', String(page));
+      const found = await get<{ slots: { startsAt: string }[]; hasMore: boolean }>(
+        `/api/scheduling/slots?${query}`,
+      );
+      if (found.slots.some((slot) => Date.parse(slot.startsAt) === start.getTime())) return true;
+      if (!found.hasMore) return false;
+    }
+  };
   await expect.poll(listed, { timeout: 30_000, interval: 1_000 }).toBe(true);
 }
 
