@@ -136,7 +136,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   installMetrics(app, { jobs: parts.jobs, token: config.metricsToken });
   installHealth(app, database, parts.draining ?? (() => false));
 
-  installGuard(app, database.db, config);
+  await installGuard(app, database, config);
   app.addHook('onSend', async (req, reply) => {
     // API answers may carry patient data: no browser or proxy keeps a copy.
     if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control'))

@@ -33,6 +33,8 @@ export interface Config {
   /** Idle timeout in minutes: `default` and per-role overrides. */
   idleMinutes: { default: number; byRole: Partial<Record<Role, number>> };
   sessionMaxHours: number;
+  /** How long an instance may answer from a session it keeps in memory; 0: read it every time. */
+  sessionCacheSeconds: number;
   rateLimitPerMinute: number;
   /** A patient's clinical cache older than this is refreshed when they sign in. */
   ehrSyncMaxAgeMinutes: number;
@@ -83,6 +85,8 @@ export const VARIABLES = {
   SESSION_IDLE_MINUTES:
     'idle sign-out in minutes, optionally per role: "15" or "15,patient=20" (default 15)',
   SESSION_MAX_HOURS: 'absolute session lifetime in hours (default 12)',
+  SESSION_CACHE_SECONDS:
+    'seconds an instance may answer from a session kept in memory, 0 to read it on every request (default 30)',
   RATE_LIMIT_PER_MINUTE:
     'API requests per minute per IP address and instance (default 3000; a clinic shares one address)',
   EHR_SYNC_MAX_AGE_MINUTES:
@@ -137,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: check('MAIL_FROM', (v) => v, 'Patient portal <no-reply@localhost>'),
     idleMinutes: check('SESSION_IDLE_MINUTES', idleMinutes, { default: 15, byRole: {} }),
     sessionMaxHours: check('SESSION_MAX_HOURS', integer(1, 24), 12),
+    sessionCacheSeconds: check('SESSION_CACHE_SECONDS', integer(0, 60), 30),
     rateLimitPerMinute: check('RATE_LIMIT_PER_MINUTE', integer(1, 1_000_000), 3000),
     ehrSyncMaxAgeMinutes: check('EHR_SYNC_MAX_AGE_MINUTES', integer(1, 1440), 15),
     ehrOutboxMaxAttempts: check('EHR_OUTBOX_MAX_ATTEMPTS', integer(1, 100), 10),

@@ -3,7 +3,6 @@ import type { FastifyRequest } from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import { type Role, STAFF_ROLES } from '../../modules/accounts/tables.ts';
 import type { AuditSource } from '../audit/audit.ts';
-import { hashToken } from '../crypto/crypto.ts';
 import { PREPARED } from '../db/database.ts';
 import type { Schema } from '../db/schema.ts';
 import type { SessionRow } from './sessions.ts';
@@ -51,13 +50,13 @@ export interface SessionUser {
 }
 
 /**
- * The open session a cookie's token names, with its user and their roles.
+ * The open session a cookie's token (by its hash) names, with its user and their roles.
  * Every request asks this, so it is one prepared statement (columns named:
  * a prepared `*` breaks when a migration adds one under a running instance).
  */
 export async function findSignedIn(
   db: Kysely<Schema>,
-  token: string,
+  tokenHash: string,
 ): Promise<{ session: SessionRow; user: SessionUser } | undefined> {
   const result = await sql<Record<string, unknown>>`${sql.raw(PREPARED)}select s.id, s.token_hash,
       s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.idle_minutes, s.mfa_verified_at,
@@ -70,7 +69,7 @@ export async function findSignedIn(
       coalesce((select json_agg(json_build_object('role', r.role, 'clinicId', r.clinic_id))
         from user_roles r where r.user_id = u.id), '[]'::json) as u_roles
     from sessions s join users u on u.id = s.user_id
-    where s.token_hash = ${hashToken(token)} and s.ended_at is null`.execute(db);
+    where s.token_hash = ${tokenHash} and s.ended_at is null`.execute(db);
   const row = result.rows[0];
   if (!row) return undefined;
   const session: Record<string, unknown> = {};

@@ -2,13 +2,17 @@
 // from its cookie, idle and absolute timeouts end it, the route's declared
 // access is enforced, and a state-changing request must carry a CSRF token.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { Counter } from 'prom-client';
 import type { Config } from '../../config.ts';
 import { audit } from '../audit/audit.ts';
+import { hashToken } from '../crypto/crypto.ts';
+import { type Database, PREPARED } from '../db/database.ts';
 import type { Schema } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { auditSource, findSignedIn, hasRole, loadAuth } from './context.ts';
 import { checkCsrf } from './csrf.ts';
+import { SessionCache } from './session-cache.ts';
 import { endSession, sessionCookieName, sessionCookieOptions, sessionExpiry } from './sessions.ts';
 
 declare module 'fastify' {
@@ -22,12 +26,14 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Writing last_seen_at on every request would make every read a write. */
 const TOUCH_AFTER_MS = 15_000;
 
-export function installGuard(app: FastifyInstance, db: Kysely<Schema>, config: Config) {
+export async function installGuard(app: FastifyInstance, database: Database, config: Config) {
+  const { db } = database;
+  const sessions = await sessionCache(app, database, config);
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (req, reply) => {
     const access = req.routeOptions.config?.access;
     if (!access) return; // no route matched: the 404 handler answers
-    req.auth = await resolveSession(req, reply, db, config, access !== 'public');
+    req.auth = await resolveSession(req, reply, { db, config, sessions }, access !== 'public');
     if (!SAFE.has(req.method)) checkCsrf(req, config);
     if (access === 'public') return;
     if (!req.auth) throw new ApiError(401, 'sign_in_required', 'Please sign in to continue.');
@@ -48,17 +54,42 @@ export function installGuard(app: FastifyInstance, db: Kysely<Schema>, config: C
   });
 }
 
+/** The app's session cache, listening for changes until the app closes; counted in /metrics. */
+async function sessionCache(app: FastifyInstance, database: Database, config: Config) {
+  const cache = new SessionCache(config.sessionCacheSeconds * 1000);
+  if (config.sessionCacheSeconds > 0)
+    app.addHook('onClose', await database.sessionChanges.watch(cache));
+  new Counter({
+    name: 'session_lookups_total',
+    help: 'Signed-in sessions looked up, by where they were found (memory or database)',
+    labelNames: ['found_in'],
+    registers: [app.metricsRegistry],
+    collect() {
+      this.reset();
+      this.inc({ found_in: 'memory' }, cache.hits);
+      this.inc({ found_in: 'database' }, cache.misses);
+    },
+  });
+  return cache;
+}
+
+interface GuardDeps {
+  db: Kysely<Schema>;
+  config: Config;
+  sessions: SessionCache;
+}
+
 async function resolveSession(
   req: FastifyRequest,
   reply: FastifyReply,
-  db: Kysely<Schema>,
-  config: Config,
+  { db, config, sessions }: GuardDeps,
   protectedRoute: boolean,
 ) {
   const cookie = sessionCookieName(config);
   const token = req.cookies[cookie];
   if (!token) return null;
-  const found = await findSignedIn(db, token);
+  const tokenHash = hashToken(token);
+  const found = await sessions.find(tokenHash, () => findSignedIn(db, tokenHash));
   if (!found) {
     reply.clearCookie(cookie, sessionCookieOptions(config));
     return null;
@@ -100,11 +131,11 @@ async function resolveSession(
     req.headers['x-background'] !== '1'
   ) {
     auth.session.last_seen_at = new Date();
-    await db
-      .updateTable('sessions')
-      .set({ last_seen_at: auth.session.last_seen_at })
-      .where('id', '=', session.id)
-      .execute();
+    // Raw SQL: the session-change plugin (../db/session-changes.ts) is not to
+    // take the idle clock's tick for a change.
+    await sql`${sql.raw(PREPARED)}update sessions set last_seen_at = ${auth.session.last_seen_at}
+      where id = ${session.id}::uuid`.execute(db);
+    sessions.touched(tokenHash, auth.session.last_seen_at);
   }
   return auth;
 }

@@ -14,12 +14,15 @@ import { UserError } from '../errors.ts';
 import { parsers } from './parsers.ts';
 import { Mutex, PgliteDialect } from './pglite-dialect.ts';
 import type { Schema } from './schema.ts';
+import { type Listen, SESSION_CHANGE_CHANNEL, SessionChanges } from './session-changes.ts';
 
 export interface Database {
   kind: 'embedded' | 'postgres';
   db: Kysely<Schema>;
   /** How pg-boss reaches this same database. */
   jobStore: Pick<ConstructorOptions, 'connectionString' | 'db' | 'backend'>;
+  /** Changes to who is signed in, for whoever keeps sessions in memory. */
+  sessionChanges: SessionChanges;
   close(): Promise<void>;
 }
 
@@ -52,10 +55,15 @@ async function openServer(url: string): Promise<Database> {
     await pool.end();
     throw new UserError(`Cannot connect to PostgreSQL at ${describeUrl(url)}: ${reason(err)}`);
   }
+  const sessionChanges = new SessionChanges(listenOnServer(url));
   return {
     kind: 'postgres',
-    db: new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<Schema>({
+      dialect: new PostgresDialect({ pool }),
+      plugins: [sessionChanges.plugin],
+    }),
     jobStore: { connectionString: url },
+    sessionChanges,
     close: () => pool.end(),
   };
 }
@@ -110,11 +118,16 @@ async function openEmbedded(dir: string): Promise<Database> {
 /** Wraps an open PGlite (tests pass a clone of a migrated template). */
 export function embedded(pglite: PGliteInterface, onClose: () => void = () => {}): Database {
   const mutex = new Mutex();
-  const db = new Kysely<Schema>({ dialect: new PgliteDialect(pglite, mutex) });
+  const sessionChanges = new SessionChanges(listenEmbedded(pglite, mutex));
+  const db = new Kysely<Schema>({
+    dialect: new PgliteDialect(pglite, mutex),
+    plugins: [sessionChanges.plugin],
+  });
   return {
     kind: 'embedded',
     db,
     jobStore: { backend: 'pglite', db: fromPglite(lockedPglite(pglite, mutex)) },
+    sessionChanges,
     async close() {
       const release = await mutex.acquire();
       try {
@@ -153,6 +166,71 @@ function lockedPglite(pglite: PGliteInterface, mutex: Mutex) {
 }
 
 export { btree_gist, citext, PGlite };
+
+/** PGlite tells its listeners as the notifying statement commits; it cannot lose them. */
+function listenEmbedded(pglite: PGliteInterface, mutex: Mutex): Listen {
+  return async (onNotice, onHearing) => {
+    const release = await mutex.acquire();
+    try {
+      const unlisten = await pglite.listen(SESSION_CHANGE_CHANNEL, onNotice);
+      onHearing(true);
+      return async () => {
+        const again = await mutex.acquire();
+        try {
+          if (!pglite.closed) await unlisten();
+        } finally {
+          again();
+        }
+      };
+    } finally {
+      release();
+    }
+  };
+}
+
+const RELISTEN_MS = 1_000;
+
+/**
+ * A connection of its own that only listens, opened again a second after it
+ * is lost; while it is down the watchers are told they cannot hear.
+ */
+function listenOnServer(url: string): Listen {
+  return async (onNotice, onHearing) => {
+    let client: pg.Client | undefined;
+    let stopped = false;
+    let retry: NodeJS.Timeout | undefined;
+    const lost = (c: pg.Client) => {
+      if (c !== client) return;
+      client = undefined;
+      onHearing(false);
+      c.end().catch(() => {});
+      if (!stopped) retry = setTimeout(connect, RELISTEN_MS).unref();
+    };
+    async function connect() {
+      const c = new pg.Client({ connectionString: url, application_name: 'patient-portal-listen' });
+      client = c;
+      c.on('error', () => lost(c));
+      c.on('end', () => lost(c));
+      c.on('notification', (n) => n.payload && onNotice(n.payload));
+      try {
+        await c.connect();
+        await c.query(`listen ${SESSION_CHANGE_CHANNEL}`);
+        if (c === client) onHearing(true);
+      } catch {
+        lost(c);
+      }
+    }
+    await connect();
+    return async () => {
+      stopped = true;
+      clearTimeout(retry);
+      const c = client;
+      client = undefined;
+      onHearing(false);
+      await c?.end().catch(() => {});
+    };
+  };
+}
 
 /** Two processes writing one PGlite folder would corrupt it: refuse the second. */
 function lockDataDir(dir: string): () => void {

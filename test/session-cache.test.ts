@@ -1,0 +1,300 @@
+// Signed-in sessions kept in memory for a few seconds: answered from memory,
+// and forgotten the moment anything about them changes, whoever changes it.
+import type { FastifyPluginAsync } from 'fastify';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionUser } from '../src/platform/auth/context.ts';
+import { SessionCache, type SignedIn } from '../src/platform/auth/session-cache.ts';
+import { createSession, type SessionRow } from '../src/platform/auth/sessions.ts';
+import { hashToken } from '../src/platform/crypto/crypto.ts';
+import { openDatabase } from '../src/platform/db/database.ts';
+import { type TestApp, testApp } from './support/app.ts';
+import { Client } from './support/client.ts';
+import { serverUrl } from './support/database.ts';
+import { createClinic, createUser, signedInClient } from './support/factories.ts';
+
+const routes: FastifyPluginAsync = async (app) => {
+  app.get('/api/test/nurses', { config: { access: { roles: ['nurse'] } } }, async () => ({
+    ok: true,
+  }));
+};
+
+let t: TestApp;
+let clinicId: string;
+beforeAll(async () => {
+  t = await testApp({ plugins: [routes] });
+  clinicId = (await createClinic(t.database.db)).id;
+});
+afterAll(() => t.close());
+
+/** Lookups so far, by where the session was found. */
+async function lookups(app: TestApp['app']) {
+  const metric = app.metricsRegistry.getSingleMetric('session_lookups_total');
+  const values = (await metric?.get())?.values ?? [];
+  const count = (where: string) => values.find((v) => v.labels.found_in === where)?.value ?? 0;
+  return { memory: count('memory'), database: count('database') };
+}
+
+/**
+ * On PostgreSQL another writer's change arrives as a notice on another
+ * connection, a moment after its commit: ask until `ok`, for at most 2 s.
+ */
+async function eventually(ask: () => Promise<boolean>): Promise<boolean> {
+  for (let waited = 0; waited < 2_000; waited += 50) {
+    if (await ask()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return ask();
+}
+
+const signedIn = async (client: { get(url: string): Promise<{ json(): unknown }> }) =>
+  ((await client.get('/api/session')).json() as { signedIn: boolean }).signedIn;
+
+describe('an instance keeps signed-in sessions', () => {
+  it('answers a user’s next requests from memory', async () => {
+    const user = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'nurse', clinicId }],
+    });
+    const client = await signedInClient(t, user);
+    const before = await lookups(t.app);
+    for (let i = 0; i < 3; i++) expect(await signedIn(client)).toBe(true);
+    const after = await lookups(t.app);
+    expect(after.database - before.database).toBe(1);
+    expect(after.memory - before.memory).toBe(2);
+  });
+
+  it('hears a role and an account changed by an operator’s SQL', async () => {
+    const user = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'patient', clinicId: null }],
+    });
+    const client = await signedInClient(t, user);
+    expect((await client.get('/api/test/nurses')).statusCode).toBe(403);
+    await sql`insert into user_roles (user_id, role, clinic_id) values (${user.id}, 'nurse', ${clinicId})`.execute(
+      t.database.db,
+    );
+    expect(
+      await eventually(async () => (await client.get('/api/test/nurses')).statusCode === 200),
+    ).toBe(true);
+    await sql`update users set status = 'disabled' where id = ${user.id}`.execute(t.database.db);
+    expect(await eventually(async () => !(await signedIn(client)))).toBe(true);
+  });
+
+  it('ends a session kept in memory when its idle time was reached', async () => {
+    const user = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'nurse', clinicId }],
+    });
+    const client = await signedInClient(t, user);
+    expect(await signedIn(client)).toBe(true);
+    await t.database.db
+      .updateTable('sessions')
+      .set({ last_seen_at: new Date(Date.now() - 16 * 60_000) })
+      .where('user_id', '=', user.id)
+      .execute();
+    expect((await client.get('/api/session')).json()).toMatchObject({
+      signedIn: false,
+      signedOutReason: 'timeout',
+    });
+  });
+});
+
+describe('two instances', () => {
+  // On PostgreSQL the second instance has its own pool and listening
+  // connection, as another process would; embedded, one process holds the database.
+  let second: TestApp;
+  let closeSecond: () => Promise<void>;
+  beforeAll(async () => {
+    const database =
+      t.database.url !== undefined
+        ? await openDatabase({ databaseUrl: t.database.url, dataDir: '' })
+        : t.database;
+    second = await testApp({ database, plugins: [routes] });
+    closeSecond = async () => {
+      await second.close();
+      if (database !== t.database) await database.close();
+    };
+  });
+  afterAll(() => closeSecond());
+
+  it('a sign-out on one is refused on the other, which had the session in memory', async () => {
+    const user = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'nurse', clinicId }],
+    });
+    const one = await signedInClient(t, user);
+    const other = new Client(second.app);
+    for (const [name, value] of one.cookies) other.cookies.set(name, value);
+    expect(await signedIn(other)).toBe(true);
+    expect(await signedIn(other)).toBe(true); // now from memory
+    expect((await one.request({ method: 'DELETE', url: '/api/session' })).statusCode).toBe(204);
+    expect(await eventually(async () => !(await signedIn(other)))).toBe(true);
+  });
+});
+
+describe.skipIf(!serverUrl)('when the listening connection is lost (PostgreSQL)', () => {
+  it('reads every session from the database until it listens again', async () => {
+    const user = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'nurse', clinicId }],
+    });
+    const client = await signedInClient(t, user);
+    expect(await signedIn(client)).toBe(true);
+    const admin = new pg.Client({ connectionString: t.database.url });
+    await admin.connect();
+    try {
+      await admin.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity
+         where application_name = 'patient-portal-listen' and datname = current_database()`,
+      );
+      // The instance notices the loss, and while deaf keeps nothing.
+      expect(
+        await eventually(async () => {
+          const before = await lookups(t.app);
+          await signedIn(client);
+          await signedIn(client);
+          return (await lookups(t.app)).memory === before.memory;
+        }),
+      ).toBe(true);
+      // A change made meanwhile is seen, since nothing is kept.
+      await admin.query(`update users set status = 'disabled' where id = $1`, [user.id]);
+      expect(await signedIn(client)).toBe(false);
+      // A second later it listens again, and keeps sessions again.
+      const nurse = await createUser(t.database.db, t.config, {
+        roles: [{ role: 'nurse', clinicId }],
+      });
+      const again = await signedInClient(t, nurse);
+      expect(
+        await eventually(async () => {
+          const before = await lookups(t.app);
+          await signedIn(again);
+          await signedIn(again);
+          return (await lookups(t.app)).memory > before.memory;
+        }),
+      ).toBe(true);
+    } finally {
+      await admin.end();
+    }
+  });
+});
+
+describe('changes to who is signed in', () => {
+  it('are told by this process at once, and by the database by user id', async () => {
+    const user = await createUser(t.database.db, t.config, { roles: [] });
+    const heard: (string | null)[] = [];
+    const stop = await t.database.sessionChanges.watch({
+      changed: (userId) => heard.push(userId),
+      hearing: () => {},
+    });
+    try {
+      const rename = (id: string) =>
+        t.database.db
+          .updateTable('users')
+          .set({ display_name: 'Renamed' })
+          .where('id', '=', id)
+          .execute();
+      await rename('00000000-0000-4000-8000-000000000000'); // nobody: nothing changed
+      expect(heard).toEqual([]);
+      await rename(user.id);
+      expect(heard).toContain(null); // this process's own write, before its promise settles
+      expect(await eventually(async () => heard.includes(user.id))).toBe(true);
+      // The idle clock's tick moves forward in silence.
+      heard.length = 0;
+      const { token } = await createSession(t.database.db, {
+        userId: user.id,
+        idleMinutes: 15,
+        maxHours: 1,
+        mfaVerified: true,
+        ip: null,
+        userAgent: null,
+      });
+      await sql`update sessions set last_seen_at = now() + interval '1 second'
+        where token_hash = ${hashToken(token)}`.execute(t.database.db);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(heard).toEqual([]);
+    } finally {
+      await stop();
+    }
+  });
+});
+
+describe('the cache itself', () => {
+  const entry = (userId: string, lastSeen = new Date()): SignedIn => ({
+    session: {
+      id: 's',
+      user_id: userId,
+      last_seen_at: lastSeen,
+      expires_at: new Date(Date.now() + 3_600_000),
+      idle_minutes: 15,
+    } as SessionRow,
+    user: { id: userId } as SessionUser,
+  });
+  const reader = (e: SignedIn) => {
+    const reads = { count: 0 };
+    const read = async () => {
+      reads.count++;
+      return e;
+    };
+    return { reads, read };
+  };
+
+  it('trusts an entry for its lifetime only, and keeps nothing until it can hear', async () => {
+    let now = 1_000_000;
+    const cache = new SessionCache(30_000, () => now);
+    const { reads, read } = reader(entry('u1'));
+    await cache.find('h', read);
+    await cache.find('h', read);
+    expect(reads.count).toBe(2); // not hearing yet
+    cache.hearing(true);
+    await cache.find('h', read);
+    await cache.find('h', read);
+    expect(reads.count).toBe(3);
+    now += 30_000;
+    await cache.find('h', read);
+    expect(reads.count).toBe(4);
+    cache.hearing(false);
+    await cache.find('h', read);
+    expect(reads.count).toBe(5);
+  });
+
+  it('forgets a user’s entries, or everyone’s, when told of a change', async () => {
+    const cache = new SessionCache(30_000);
+    cache.hearing(true);
+    const a = reader(entry('a'));
+    const b = reader(entry('b'));
+    await cache.find('ha', a.read);
+    await cache.find('hb', b.read);
+    cache.changed('a');
+    await cache.find('ha', a.read);
+    await cache.find('hb', b.read);
+    expect([a.reads.count, b.reads.count]).toEqual([2, 1]);
+    cache.changed(null);
+    await cache.find('ha', a.read);
+    await cache.find('hb', b.read);
+    expect([a.reads.count, b.reads.count]).toEqual([3, 2]);
+  });
+
+  it('does not keep a read that a change overtook', async () => {
+    const cache = new SessionCache(30_000);
+    cache.hearing(true);
+    const { reads, read } = reader(entry('a'));
+    await cache.find('h', async () => {
+      cache.changed('a'); // committed while this read was on its way
+      return read();
+    });
+    await cache.find('h', read);
+    expect(reads.count).toBe(2);
+  });
+
+  it('reads again a session that looks idle, and hands each request its own copy', async () => {
+    const cache = new SessionCache(30_000);
+    cache.hearing(true);
+    const idle = reader(entry('a', new Date(Date.now() - 16 * 60_000)));
+    await cache.find('h', idle.read);
+    await cache.find('h', idle.read);
+    expect(idle.reads.count).toBe(2);
+    const fresh = reader(entry('b'));
+    const first = await cache.find('k', fresh.read);
+    if (first) first.session.acting_for_patient_id = 'someone';
+    const second = await cache.find('k', fresh.read);
+    expect(second?.session.acting_for_patient_id).toBeUndefined();
+    expect(fresh.reads.count).toBe(1);
+  });
+});
