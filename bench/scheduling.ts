@@ -429,18 +429,39 @@ interface Figures {
   errors: number;
   /** CPU per request: the portal's thread and PostgreSQL's. */
   cpu?: { portalMs: number | null; databaseMs: number };
+  /** Share of requests whose session the portal had in memory. */
+  sessionsInMemory?: string;
 }
 
 const answered = (f: Figures) => Object.values(f.codes).reduce((a, b) => a + b, 0);
 
-/** A load's figures with the CPU each request took. */
-async function measured(worker: Worker, run: () => Promise<LoadResult>): Promise<Figures> {
+/** A load's figures with the CPU each request took and where its sessions came from. */
+async function measured(
+  worker: Worker,
+  base: string,
+  run: () => Promise<LoadResult>,
+): Promise<Figures> {
+  const before = await sessionLookups(base);
   const { result, ...cpu } = await cpuPerRequest(
     worker,
     async () => figures(await run()),
     answered,
   );
-  return { ...result, cpu };
+  const after = await sessionLookups(base);
+  const memory = after.memory - before.memory;
+  const share = memory / Math.max(1, memory + after.database - before.database);
+  return { ...result, cpu, sessionsInMemory: `${Math.round(share * 100)}%` };
+}
+
+/** The portal's session lookups so far, from /metrics. */
+async function sessionLookups(base: string) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const count = (where: string) =>
+    Number(
+      new RegExp(`^session_lookups_total\\{found_in="${where}"\\} (\\d+)`, 'm').exec(text)?.[1] ??
+        0,
+    );
+  return { memory: count('memory'), database: count('database') };
 }
 
 const figures = (r: LoadResult): Figures => ({
@@ -557,11 +578,11 @@ async function main() {
     const people = await browsers(base, seeded.tokens, config);
     loads.booking = load();
     console.log(`Booking over HTTP, ${CONNECTIONS} connections, ${SECONDS} s…`);
-    const booking = await measured(worker, () => bookingLoad(base, people, seeded));
+    const booking = await measured(worker, base, () => bookingLoad(base, people, seeded));
     console.log(`  ${JSON.stringify(booking)}`);
     loads.search = load();
     console.log(`Slot search over HTTP, ${CONNECTIONS} connections, ${SECONDS} s…`);
-    const search = await measured(worker, () => searchLoad(base, people, seeded));
+    const search = await measured(worker, base, () => searchLoad(base, people, seeded));
     console.log(`  ${JSON.stringify(search)}`);
     const version = (await sql('show server_version'))[0]?.server_version;
     const ratio = booking.reqPerSec / ceiling.tps;

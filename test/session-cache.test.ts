@@ -38,10 +38,10 @@ async function lookups(app: TestApp['app']) {
 
 /**
  * On PostgreSQL another writer's change arrives as a notice on another
- * connection, a moment after its commit: ask until `ok`, for at most 2 s.
+ * connection, a moment after its commit: ask until `ok`, for at most 3 s.
  */
 async function eventually(ask: () => Promise<boolean>): Promise<boolean> {
-  for (let waited = 0; waited < 2_000; waited += 50) {
+  for (let waited = 0; waited < 3_000; waited += 50) {
     if (await ask()) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -95,6 +95,37 @@ describe('an instance keeps signed-in sessions', () => {
       signedIn: false,
       signedOutReason: 'timeout',
     });
+  });
+});
+
+describe('the idle clock', () => {
+  const lastSeen = async (userId: string) =>
+    (
+      await t.database.db
+        .selectFrom('sessions')
+        .select('last_seen_at')
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow()
+    ).last_seen_at.getTime();
+
+  it('moves forward in the database within a second or so of what the user does', async () => {
+    const user = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'nurse', clinicId }],
+    });
+    const client = await signedInClient(t, user);
+    const earlier = Date.now() - 10 * 60_000;
+    await t.database.db
+      .updateTable('sessions')
+      .set({ last_seen_at: new Date(earlier) })
+      .where('user_id', '=', user.id)
+      .execute();
+    // The web app's background reads (the unread badge) are not the user doing something.
+    expect((await client.get('/api/session', { 'x-background': '1' })).statusCode).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await lastSeen(user.id)).toBe(earlier);
+    const asked = Date.now();
+    expect(await signedIn(client)).toBe(true);
+    expect(await eventually(async () => (await lastSeen(user.id)) >= asked)).toBe(true);
   });
 });
 

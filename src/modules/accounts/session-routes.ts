@@ -5,6 +5,7 @@ import { onSignedIn } from '../../ehr/sync/jobs.ts';
 import { audit } from '../../platform/audit/audit.ts';
 import { type Auth, auditSource, currentPatientId } from '../../platform/auth/context.ts';
 import { csrfToken } from '../../platform/auth/csrf.ts';
+import { moveIdleClocks } from '../../platform/auth/idle-clock.ts';
 import {
   endSession,
   rotateSession,
@@ -214,7 +215,7 @@ export const sessionRoutes: ModuleRoutes = async (app, { db, config, jobs }) => 
     async (req) => {
       const s = (req.auth as Auth).session;
       const now = new Date();
-      await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', s.id).execute();
+      await moveIdleClocks(db, new Map([[s.id, now]]));
       return { idleExpiresAt: idleExpiresAt(now, s.idle_minutes) };
     },
   );

@@ -2,16 +2,17 @@
 // from its cookie, idle and absolute timeouts end it, the route's declared
 // access is enforced, and a state-changing request must carry a CSRF token.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { Counter } from 'prom-client';
 import type { Config } from '../../config.ts';
 import { audit } from '../audit/audit.ts';
 import { hashToken } from '../crypto/crypto.ts';
-import { type Database, PREPARED } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
 import type { Schema } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { auditSource, findSignedIn, hasRole, loadAuth } from './context.ts';
 import { checkCsrf } from './csrf.ts';
+import { IdleClock } from './idle-clock.ts';
 import { SessionCache } from './session-cache.ts';
 import { endSession, sessionCookieName, sessionCookieOptions, sessionExpiry } from './sessions.ts';
 
@@ -23,17 +24,24 @@ declare module 'fastify' {
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Writing last_seen_at on every request would make every read a write. */
+/** The idle clock moves at most this often: a minutes-long timeout needs no finer. */
 const TOUCH_AFTER_MS = 15_000;
 
 export async function installGuard(app: FastifyInstance, database: Database, config: Config) {
   const { db } = database;
   const sessions = await sessionCache(app, database, config);
+  const idleClock = new IdleClock(db, app.log);
+  app.addHook('onClose', () => idleClock.stop());
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (req, reply) => {
     const access = req.routeOptions.config?.access;
     if (!access) return; // no route matched: the 404 handler answers
-    req.auth = await resolveSession(req, reply, { db, config, sessions }, access !== 'public');
+    req.auth = await resolveSession(
+      req,
+      reply,
+      { db, config, sessions, idleClock },
+      access !== 'public',
+    );
     if (!SAFE.has(req.method)) checkCsrf(req, config);
     if (access === 'public') return;
     if (!req.auth) throw new ApiError(401, 'sign_in_required', 'Please sign in to continue.');
@@ -77,12 +85,13 @@ interface GuardDeps {
   db: Kysely<Schema>;
   config: Config;
   sessions: SessionCache;
+  idleClock: IdleClock;
 }
 
 async function resolveSession(
   req: FastifyRequest,
   reply: FastifyReply,
-  { db, config, sessions }: GuardDeps,
+  { db, config, sessions, idleClock }: GuardDeps,
   protectedRoute: boolean,
 ) {
   const cookie = sessionCookieName(config);
@@ -131,10 +140,7 @@ async function resolveSession(
     req.headers['x-background'] !== '1'
   ) {
     auth.session.last_seen_at = new Date();
-    // Raw SQL: the session-change plugin (../db/session-changes.ts) is not to
-    // take the idle clock's tick for a change.
-    await sql`${sql.raw(PREPARED)}update sessions set last_seen_at = ${auth.session.last_seen_at}
-      where id = ${session.id}::uuid`.execute(db);
+    idleClock.moved(session.id, auth.session.last_seen_at);
     sessions.touched(tokenHash, auth.session.last_seen_at);
   }
   return auth;
