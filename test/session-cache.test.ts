@@ -9,6 +9,7 @@ import { SessionCache, type SignedIn } from '../src/platform/auth/session-cache.
 import { createSession, type SessionRow } from '../src/platform/auth/sessions.ts';
 import { hashToken } from '../src/platform/crypto/crypto.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
+import type { SessionChange } from '../src/platform/db/session-changes.ts';
 import { type TestApp, testApp } from './support/app.ts';
 import { Client } from './support/client.ts';
 import { serverUrl } from './support/database.ts';
@@ -62,6 +63,23 @@ describe('an instance keeps signed-in sessions', () => {
     const after = await lookups(t.app);
     expect(after.database - before.database).toBe(1);
     expect(after.memory - before.memory).toBe(2);
+  });
+
+  it('keeps a user’s session while someone else’s account changes', async () => {
+    const user = await createUser(t.database.db, t.config, {
+      roles: [{ role: 'nurse', clinicId }],
+    });
+    const other = await createUser(t.database.db, t.config, { roles: [] });
+    const client = await signedInClient(t, user);
+    expect(await signedIn(client)).toBe(true);
+    await t.database.db
+      .updateTable('users')
+      .set({ display_name: 'Someone else' })
+      .where('id', '=', other.id)
+      .execute();
+    const before = await lookups(t.app);
+    expect(await signedIn(client)).toBe(true);
+    expect((await lookups(t.app)).memory - before.memory).toBe(1);
   });
 
   it('hears a role and an account changed by an operator’s SQL', async () => {
@@ -209,23 +227,39 @@ describe.skipIf(!serverUrl)('when the listening connection is lost (PostgreSQL)'
 describe('changes to who is signed in', () => {
   it('are told by this process at once, and by the database by user id', async () => {
     const user = await createUser(t.database.db, t.config, { roles: [] });
-    const heard: (string | null)[] = [];
+    const heard: (SessionChange | null)[] = [];
     const stop = await t.database.sessionChanges.watch({
-      changed: (userId) => heard.push(userId),
+      changed: (who) => heard.push(who),
       hearing: () => {},
     });
     try {
-      const rename = (id: string) =>
+      const rename = (column: 'id' | 'email' | 'display_name', value: string) =>
         t.database.db
           .updateTable('users')
           .set({ display_name: 'Renamed' })
-          .where('id', '=', id)
+          .where(column, '=', value)
           .execute();
-      await rename('00000000-0000-4000-8000-000000000000'); // nobody: nothing changed
+      await rename('id', '00000000-0000-4000-8000-000000000000'); // nobody: nothing changed
       expect(heard).toEqual([]);
-      await rename(user.id);
-      expect(heard).toContain(null); // this process's own write, before its promise settles
-      expect(await eventually(async () => heard.includes(user.id))).toBe(true);
+      // This process's own writes are told before their promise settles, naming whose they were.
+      await rename('id', user.id);
+      expect(heard).toContainEqual({ userId: user.id });
+      await rename('email', user.email);
+      expect(heard).toContainEqual({ email: user.email });
+      await rename('display_name', 'Renamed');
+      expect(heard).toContain(null); // rows it cannot name: anyone's
+      await t.database.db
+        .insertInto('user_roles')
+        .values({ user_id: user.id, role: 'nurse', clinic_id: clinicId })
+        .execute();
+      expect(heard.at(-1)).toEqual({ userId: user.id });
+      // And the database tells every instance, by user id, whoever wrote it
+      // (in commit order, so once this is heard so are the writes above).
+      const operated = await createUser(t.database.db, t.config, { roles: [] });
+      await sql`update users set display_name = 'Again' where id = ${operated.id}`.execute(
+        t.database.db,
+      );
+      expect(await eventually(async () => heard.some((w) => w?.userId === operated.id))).toBe(true);
       // The idle clock's tick moves forward in silence.
       heard.length = 0;
       const { token } = await createSession(t.database.db, {
@@ -249,13 +283,13 @@ describe('changes to who is signed in', () => {
 describe('the cache itself', () => {
   const entry = (userId: string, lastSeen = new Date()): SignedIn => ({
     session: {
-      id: 's',
+      id: `s-${userId}`,
       user_id: userId,
       last_seen_at: lastSeen,
       expires_at: new Date(Date.now() + 3_600_000),
       idle_minutes: 15,
     } as SessionRow,
-    user: { id: userId } as SessionUser,
+    user: { id: userId, email: `${userId}@example.org` } as SessionUser,
   });
   const reader = (e: SignedIn) => {
     const reads = { count: 0 };
@@ -285,21 +319,26 @@ describe('the cache itself', () => {
     expect(reads.count).toBe(5);
   });
 
-  it('forgets a user’s entries, or everyone’s, when told of a change', async () => {
+  it('forgets the entries a change names (user, session or e-mail), or all of them', async () => {
     const cache = new SessionCache(30_000);
     cache.hearing(true);
     const a = reader(entry('a'));
     const b = reader(entry('b'));
     await cache.find('ha', a.read);
     await cache.find('hb', b.read);
-    cache.changed('a');
+    cache.changed({ userId: 'a' });
     await cache.find('ha', a.read);
     await cache.find('hb', b.read);
     expect([a.reads.count, b.reads.count]).toEqual([2, 1]);
-    cache.changed(null);
+    cache.changed({ sessionId: 's-b' });
+    cache.changed({ email: 'a@example.org' });
     await cache.find('ha', a.read);
     await cache.find('hb', b.read);
     expect([a.reads.count, b.reads.count]).toEqual([3, 2]);
+    cache.changed(null);
+    await cache.find('ha', a.read);
+    await cache.find('hb', b.read);
+    expect([a.reads.count, b.reads.count]).toEqual([4, 3]);
   });
 
   it('does not keep a read that a change overtook', async () => {
@@ -307,7 +346,7 @@ describe('the cache itself', () => {
     cache.hearing(true);
     const { reads, read } = reader(entry('a'));
     await cache.find('h', async () => {
-      cache.changed('a'); // committed while this read was on its way
+      cache.changed({ userId: 'a' }); // committed while this read was on its way
       return read();
     });
     await cache.find('h', read);

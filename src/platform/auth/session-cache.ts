@@ -5,7 +5,7 @@
 // entries are forgotten, and a read under way at that moment is not kept.
 // An entry is trusted for `ttlMs` at most, and nothing is kept while the
 // notices cannot be heard.
-import type { SessionWatcher } from '../db/session-changes.ts';
+import type { SessionChange, SessionWatcher } from '../db/session-changes.ts';
 import type { SessionUser } from './context.ts';
 import { type SessionRow, sessionExpiry } from './sessions.ts';
 
@@ -61,11 +61,16 @@ export class SessionCache implements SessionWatcher {
     if (kept) kept.found.session.last_seen_at = at;
   }
 
-  changed(userId: string | null) {
+  changed(who: SessionChange | null) {
     this.generation++;
-    if (userId === null) return this.entries.clear();
-    for (const [key, kept] of this.entries)
-      if (kept.found.user.id === userId) this.entries.delete(key);
+    if (who === null) return this.entries.clear();
+    for (const [key, { found }] of this.entries)
+      if (
+        who.userId === found.user.id ||
+        who.sessionId === found.session.id ||
+        who.email === found.user.email
+      )
+        this.entries.delete(key);
   }
 
   hearing(ok: boolean) {
