@@ -431,6 +431,8 @@ interface Figures {
   cpu?: { portalMs: number | null; databaseMs: number };
   /** Share of requests whose session the portal had in memory. */
   sessionsInMemory?: string;
+  /** Share of searches the portal answered from memory. */
+  searchesFromMemory?: string;
 }
 
 const answered = (f: Figures) => Object.values(f.codes).reduce((a, b) => a + b, 0);
@@ -441,28 +443,46 @@ async function measured(
   base: string,
   run: () => Promise<LoadResult>,
 ): Promise<Figures> {
-  const before = await sessionLookups(base);
+  const before = await fromMemory(base);
   const { result, ...cpu } = await cpuPerRequest(
     worker,
     async () => figures(await run()),
     answered,
   );
-  const after = await sessionLookups(base);
-  const memory = after.memory - before.memory;
-  const share = memory / Math.max(1, memory + after.database - before.database);
-  return { ...result, cpu, sessionsInMemory: `${Math.round(share * 100)}%` };
+  const after = await fromMemory(base);
+  const share = (what: keyof typeof after) => {
+    const memory = after[what].memory - before[what].memory;
+    const all = memory + after[what].database - before[what].database;
+    return all ? `${Math.round((memory / all) * 100)}%` : undefined;
+  };
+  return {
+    ...result,
+    cpu,
+    sessionsInMemory: share('sessions'),
+    searchesFromMemory: share('searches'),
+  };
 }
 
-/** The portal's session lookups so far, from /metrics. */
-async function sessionLookups(base: string) {
+/** How many sessions and searches the portal has found in memory and in the database, from /metrics. */
+async function fromMemory(base: string) {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const count = (where: string) =>
-    Number(
-      new RegExp(`^session_lookups_total\\{found_in="${where}"\\} (\\d+)`, 'm').exec(text)?.[1] ??
-        0,
-    );
-  return { memory: count('memory'), database: count('database') };
+  const count = (metric: string, label: string) => ({
+    memory: counter(text, `${metric}{${label}="memory"}`),
+    database: counter(text, `${metric}{${label}="database"}`),
+  });
+  return {
+    sessions: count('session_lookups_total', 'found_in'),
+    searches: count('slot_searches_total', 'answered_from'),
+  };
 }
+
+const counter = (metrics: string, name: string) =>
+  Number(
+    metrics
+      .split('\n')
+      .find((line) => line.startsWith(`${name} `))
+      ?.split(' ')[1] ?? 0,
+  );
 
 const figures = (r: LoadResult): Figures => ({
   reqPerSec: Math.round(r.requests.average),

@@ -144,7 +144,13 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   });
 
   await app.register(clinicRoutes, { db: database.db });
-  const deps: ModuleDeps = { db: database.db, config, jobs: parts.jobs, ehr: parts.ehr };
+  const deps: ModuleDeps = {
+    db: database.db,
+    config,
+    jobs: parts.jobs,
+    ehr: parts.ehr,
+    openTimesChanges: database.openTimesChanges,
+  };
   for (const routes of featureRoutes) await app.register(routes, deps);
   for (const plugin of parts.plugins ?? []) await app.register(plugin);
 

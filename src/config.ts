@@ -35,6 +35,8 @@ export interface Config {
   sessionMaxHours: number;
   /** How long an instance may answer from a session it keeps in memory; 0: read it every time. */
   sessionCacheSeconds: number;
+  /** How long an instance may answer a slot search from memory; 0: search the database every time. */
+  slotSearchCacheSeconds: number;
   rateLimitPerMinute: number;
   /** A patient's clinical cache older than this is refreshed when they sign in. */
   ehrSyncMaxAgeMinutes: number;
@@ -87,6 +89,8 @@ export const VARIABLES = {
   SESSION_MAX_HOURS: 'absolute session lifetime in hours (default 12)',
   SESSION_CACHE_SECONDS:
     'seconds an instance may answer from a session kept in memory, 0 to read it on every request (default 30)',
+  SLOT_SEARCH_CACHE_SECONDS:
+    'seconds an instance may answer a slot search from memory, 0 to search the database every time (default 30)',
   RATE_LIMIT_PER_MINUTE:
     'API requests per minute per IP address and instance (default 3000; a clinic shares one address)',
   EHR_SYNC_MAX_AGE_MINUTES:
@@ -142,6 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
     idleMinutes: check('SESSION_IDLE_MINUTES', idleMinutes, { default: 15, byRole: {} }),
     sessionMaxHours: check('SESSION_MAX_HOURS', integer(1, 24), 12),
     sessionCacheSeconds: check('SESSION_CACHE_SECONDS', integer(0, 60), 30),
+    slotSearchCacheSeconds: check('SLOT_SEARCH_CACHE_SECONDS', integer(0, 60), 30),
     rateLimitPerMinute: check('RATE_LIMIT_PER_MINUTE', integer(1, 1_000_000), 3000),
     ehrSyncMaxAgeMinutes: check('EHR_SYNC_MAX_AGE_MINUTES', integer(1, 1440), 15),
     ehrOutboxMaxAttempts: check('EHR_OUTBOX_MAX_ATTEMPTS', integer(1, 100), 10),

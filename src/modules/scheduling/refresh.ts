@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ModuleDeps } from '../../platform/http/module.ts';
 import { refreshClinic } from './inventory.ts';
 import type { SlotPage, SlotSearchQuery } from './model.ts';
+import type { OpenTimesMemory } from './open-times-memory.ts';
 import { type Searcher, type SearchWindow, searchSlots } from './search.ts';
 
 const FRESH_MS = 60_000;
@@ -20,10 +21,11 @@ export async function freshSearch(
   q: SlotSearchQuery,
   who: Searcher,
   log: FastifyBaseLogger,
+  memory?: OpenTimesMemory,
 ): Promise<SlotPage> {
-  const first = await searchSlots(deps.db, q, who);
+  const first = await searchSlots(deps.db, q, who, memory);
   if (!(await refreshSearchedWindow(deps, q, first.window, log))) return first.page;
-  return (await searchSlots(deps.db, q, who)).page;
+  return (await searchSlots(deps.db, q, who, memory)).page;
 }
 
 /** True when it read the EHR. */

@@ -33,6 +33,7 @@ import {
   Uuid,
 } from './model.ts';
 import { appointmentIcs, appointmentUrl, noticeFacts, queueAppointmentNotice } from './notices.ts';
+import { type OpenTimesMemory, openTimesMemory } from './open-times-memory.ts';
 import { clinicOptions } from './options.ts';
 import { freshSearch } from './refresh.ts';
 import { auditedNotFound, mustBeLinked } from './refusals.ts';
@@ -50,6 +51,7 @@ export const patientActor = (req: FastifyRequest): Actor => ({
 
 export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
   const { db, config } = deps;
+  const memory = await openTimesMemory(app, deps);
 
   app.get(
     '/api/scheduling/options',
@@ -81,7 +83,7 @@ export const patientSchedulingRoutes: ModuleRoutes = async (app, deps) => {
     async (req) => {
       const q = req.query as SlotSearchQuery;
       const patientId = await sessionPatient(deps.db, req, 'Appointment');
-      return patientSearch(deps, req, q, patientId);
+      return patientSearch(deps, req, q, patientId, memory);
     },
   );
 
@@ -386,9 +388,10 @@ async function patientSearch(
   req: FastifyRequest,
   q: SlotSearchQuery,
   patientId: string,
+  memory: OpenTimesMemory | undefined,
 ) {
   try {
-    return await freshSearch(deps, q, { patientId }, req.log);
+    return await freshSearch(deps, q, { patientId }, req.log, memory);
   } catch (err) {
     if (err instanceof ApiError && err.code === 'not_found')
       await audit(deps.db, auditSource(req), {

@@ -8,6 +8,13 @@ import type { Schema } from '../../platform/db/schema.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { INVENTORY_DAYS } from './inventory.ts';
 import type { SlotPage, SlotSearchQuery, SlotView } from './model.ts';
+import {
+  type Candidate,
+  type OpenTimesMemory,
+  openFrom,
+  openNow,
+  type WindowAnswer,
+} from './open-times-memory.ts';
 import type { BookingMode } from './tables.ts';
 
 type Db = Kysely<Schema>;
@@ -34,24 +41,27 @@ export interface Searcher {
  * One page of open times, earliest first ("first available" is page 1
  * without dates), and the window the visit type's rules allow. 404 when the
  * visit type is not offered or (for a patient) the clinic is not theirs.
+ * A patient's search may be answered from `memory`.
  */
 export async function searchSlots(
   db: Db,
   q: SlotSearchQuery,
   who: Searcher,
+  memory?: OpenTimesMemory,
 ): Promise<{ window: SearchWindow; page: SlotPage }> {
   const [fromHour, toHour] = q.timeOfDay ? HOURS[q.timeOfDay] : [0, 24];
-  const found = await openSlots(db, q, who, {
-    fromHour,
-    toHour,
-    limit: SLOTS_PER_PAGE + 1,
-    offset: (q.page - 1) * SLOTS_PER_PAGE,
-  });
+  const found = await openSlots(
+    db,
+    q,
+    who,
+    { fromHour, toHour, limit: SLOTS_PER_PAGE + 1, offset: (q.page - 1) * SLOTS_PER_PAGE },
+    memory,
+  );
   return {
     window: found.window,
     page: {
       timeZone: found.window.timeZone,
-      slots: found.slots.slice(0, SLOTS_PER_PAGE).map(slotView),
+      slots: found.slots.slice(0, SLOTS_PER_PAGE),
       page: q.page,
       hasMore: found.slots.length > SLOTS_PER_PAGE,
     },
@@ -74,29 +84,85 @@ export const slotView = (r: SlotRow): SlotView => ({
   providerName: r.provider_name,
 });
 
-/** The window's facts on every row, and a slot on each (no slots: one row without). */
+/** The window's facts on every row, and a slot with its hold on each (no slots: one row without). */
 interface WindowRow extends Omit<SlotRow, 'id'> {
   time_zone: string;
   booking: BookingMode | null;
+  lead_minutes: number;
   registered: boolean;
   from_at: Date;
   to_at: Date;
   id: number | null;
+  held_by: string | null;
+  held_until: Date | null;
+}
+
+type Shape = { fromHour: number; toHour: number; after?: Date };
+type Query = Pick<SlotSearchQuery, 'clinicId' | 'visitTypeId' | 'providerId' | 'from' | 'to'>;
+
+/** Times read beyond the page asked for, so a few held by others do not cut it short. */
+const SPARE = 5;
+
+/**
+ * The open times of a window from `offset`, at most `limit`: from memory when
+ * a patient's search was answered lately, else read (and, for a patient, kept).
+ */
+async function openSlots(
+  db: Db,
+  q: Query,
+  who: Searcher,
+  p: Shape & { limit: number; offset: number },
+  memory?: OpenTimesMemory,
+): Promise<{ window: SearchWindow; slots: SlotView[] }> {
+  if (q.from && q.to && q.to < q.from)
+    throw new ApiError(400, 'bad_range', 'The end date must be on or after the start date.');
+  const patientId = who.patientId ?? null;
+  const need = p.offset + p.limit;
+  const kept = memory && patientId && !who.byStaff && !p.after ? memory : undefined;
+  const search = patientId && {
+    key: `${q.visitTypeId}|${q.providerId ?? ''}|${q.from ?? ''}|${q.to ?? ''}|${p.fromHour}-${p.toHour}`,
+    clinicId: q.clinicId,
+    providerId: q.providerId,
+    patientId,
+  };
+  if (kept && search) {
+    const recalled = kept.recall(search);
+    const open = recalled ? openNow(recalled, patientId) : [];
+    if (recalled && (open.length >= need || recalled.complete)) {
+      kept.hits++;
+      return page(recalled, open, p);
+    }
+    kept.misses++;
+  }
+  const mark = kept?.mark ?? 0;
+  let answer = await readWindow(db, q, who, p, need + SPARE);
+  // Many of its first times held by others: read further until the page is full.
+  while (!answer.complete && openNow(answer, patientId).length < need)
+    answer = await readWindow(db, q, who, p, answer.candidates.length * 4);
+  if (search) kept?.keep(search, mark, answer);
+  return page(answer, openNow(answer, patientId), p);
+}
+
+function page(answer: WindowAnswer, open: Candidate[], p: { limit: number; offset: number }) {
+  return {
+    window: { timeZone: answer.timeZone, from: new Date(openFrom(answer)), to: answer.to },
+    slots: open.slice(p.offset, p.offset + p.limit).map((c) => c.view),
+  };
 }
 
 /**
  * The search itself, one prepared statement on the hot path: the visit
- * type's window (its rules, the clinic's calendar and zone) and the open
- * slots in it, together.
+ * type's window (its rules, the clinic's calendar and zone) and its first
+ * `limit` slots that no live appointment has, with any unexpired hold on
+ * them. 404 when a patient may not search there or the type is not offered.
  */
-async function openSlots(
+async function readWindow(
   db: Db,
-  q: Pick<SlotSearchQuery, 'clinicId' | 'visitTypeId' | 'providerId' | 'from' | 'to'>,
+  q: Query,
   who: Searcher,
-  p: { fromHour: number; toHour: number; limit: number; offset: number; after?: Date },
-): Promise<{ window: SearchWindow; slots: SlotRow[] }> {
-  if (q.from && q.to && q.to < q.from)
-    throw new ApiError(400, 'bad_range', 'The end date must be on or after the start date.');
+  p: Shape,
+  limit: number,
+): Promise<WindowAnswer> {
   const byStaff = who.byStaff === true;
   const patientId = who.patientId ?? null;
   // Each shape of search is its own prepared statement, so PostgreSQL plans
@@ -110,6 +176,7 @@ async function openSlots(
   // Dates are the clinic's: a day starts at its local midnight, DST included.
   const { rows } = await sql<WindowRow>`${sql.raw(PREPARED)}with w as (
       select c.time_zone, vt.booking,
+        case when ${byStaff}::boolean then 0 else vt.min_lead_minutes end as lead_minutes,
         (${byStaff}::boolean or ${patientId}::uuid is null or exists (select 1 from patient_clinics pc
           where pc.patient_id = ${patientId}::uuid and pc.clinic_id = c.id)) as registered,
         greatest(now() + make_interval(mins => case when ${byStaff}::boolean then 0 else vt.min_lead_minutes end),
@@ -119,22 +186,21 @@ async function openSlots(
       from clinics c
       left join visit_types vt on vt.id = ${q.visitTypeId}::uuid and vt.clinic_id = c.id and vt.active
       where c.id = ${q.clinicId}::uuid)
-    select w.time_zone, w.booking, w.registered, w.from_at, w.to_at, s.*
+    select w.time_zone, w.booking, w.lead_minutes, w.registered, w.from_at, w.to_at, s.*
     from w left join lateral (select s.id, s.starts_at, s.ends_at, s.provider_id,
-        pr.display_name as provider_name
+        pr.display_name as provider_name, h.patient_id as held_by, h.expires_at as held_until
       from slots s
       join providers pr on pr.id = s.provider_id and pr.active
       join visit_type_providers vp on vp.provider_id = s.provider_id and vp.visit_type_id = ${q.visitTypeId}::uuid
+      left join slot_holds h on h.slot_id = s.id and h.expires_at > now()
       where w.registered and (w.booking <> 'offline' or ${byStaff}::boolean)
         and s.clinic_id = ${q.clinicId}::uuid and s.free
         and s.starts_at >= w.from_at and s.starts_at < w.to_at
         ${provider} ${hours}
         and not exists (select 1 from appointments a where a.slot_id = s.id
           and a.status not in ('cancelled', 'declined', 'not_booked'))
-        and not exists (select 1 from slot_holds h where h.slot_id = s.id
-          and h.expires_at > now() and h.patient_id is distinct from ${patientId}::uuid)
       order by s.starts_at, s.id
-      limit ${p.limit}::int offset ${p.offset}::int) s on true
+      limit ${limit}::int) s on true
     order by s.starts_at, s.id`.execute(db);
   const head = rows[0];
   if (patientId && !byStaff && !head?.registered)
@@ -145,11 +211,23 @@ async function openSlots(
       'visit_type_not_offered',
       'That visit type cannot be booked online here.',
     );
+  const candidates = head.id === null ? [] : (rows as (SlotRow & WindowRow)[]).map(candidate);
   return {
-    window: { timeZone: head.time_zone, from: head.from_at, to: head.to_at },
-    slots: head.id === null ? [] : (rows as SlotRow[]),
+    timeZone: head.time_zone,
+    leadMinutes: head.lead_minutes,
+    from: head.from_at,
+    to: head.to_at,
+    candidates,
+    complete: candidates.length < limit,
   };
 }
+
+const candidate = (r: SlotRow & WindowRow): Candidate => ({
+  view: slotView(r),
+  startsAt: r.starts_at.getTime(),
+  heldBy: r.held_by,
+  heldUntil: r.held_until?.getTime() ?? 0,
+});
 
 /** The next few open times from a moment, any provider: what to offer when a time was just taken. */
 export async function nextOpenTimes(
@@ -164,7 +242,7 @@ export async function nextOpenTimes(
       offset: 0,
       after: p.after,
     });
-    return found.slots.map(slotView);
+    return found.slots;
   } catch (err) {
     if (err instanceof ApiError) return [];
     throw err;

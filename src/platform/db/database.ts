@@ -11,10 +11,16 @@ import { type Compilable, type CompiledQuery, Kysely, PostgresDialect } from 'ky
 import pg from 'pg';
 import { type ConstructorOptions, fromPglite, type PGliteLike } from 'pg-boss';
 import { UserError } from '../errors.ts';
+import type { Listen } from './changes.ts';
+import {
+  OPEN_TIMES_CHANNEL,
+  type OpenTimesChanges,
+  openTimesChanges,
+} from './open-times-changes.ts';
 import { parsers } from './parsers.ts';
 import { Mutex, PgliteDialect } from './pglite-dialect.ts';
 import type { Schema } from './schema.ts';
-import { type Listen, SESSION_CHANGE_CHANNEL, SessionChanges } from './session-changes.ts';
+import { SESSION_CHANGE_CHANNEL, type SessionChanges, sessionChanges } from './session-changes.ts';
 
 export interface Database {
   kind: 'embedded' | 'postgres';
@@ -23,6 +29,8 @@ export interface Database {
   jobStore: Pick<ConstructorOptions, 'connectionString' | 'db' | 'backend'>;
   /** Changes to who is signed in, for whoever keeps sessions in memory. */
   sessionChanges: SessionChanges;
+  /** Changes to which times are open, for whoever keeps searches in memory. */
+  openTimesChanges: OpenTimesChanges;
   close(): Promise<void>;
 }
 
@@ -55,15 +63,18 @@ async function openServer(url: string): Promise<Database> {
     await pool.end();
     throw new UserError(`Cannot connect to PostgreSQL at ${describeUrl(url)}: ${reason(err)}`);
   }
-  const sessionChanges = new SessionChanges(listenOnServer(url));
+  const changes = {
+    sessionChanges: sessionChanges(listenOnServer(url, SESSION_CHANGE_CHANNEL)),
+    openTimesChanges: openTimesChanges(listenOnServer(url, OPEN_TIMES_CHANNEL)),
+  };
   return {
     kind: 'postgres',
     db: new Kysely<Schema>({
       dialect: new PostgresDialect({ pool }),
-      plugins: [sessionChanges.plugin],
+      plugins: [changes.sessionChanges.plugin, changes.openTimesChanges.plugin],
     }),
     jobStore: { connectionString: url },
-    sessionChanges,
+    ...changes,
     close: () => pool.end(),
   };
 }
@@ -118,16 +129,19 @@ async function openEmbedded(dir: string): Promise<Database> {
 /** Wraps an open PGlite (tests pass a clone of a migrated template). */
 export function embedded(pglite: PGliteInterface, onClose: () => void = () => {}): Database {
   const mutex = new Mutex();
-  const sessionChanges = new SessionChanges(listenEmbedded(pglite, mutex));
+  const changes = {
+    sessionChanges: sessionChanges(listenEmbedded(pglite, mutex, SESSION_CHANGE_CHANNEL)),
+    openTimesChanges: openTimesChanges(listenEmbedded(pglite, mutex, OPEN_TIMES_CHANNEL)),
+  };
   const db = new Kysely<Schema>({
     dialect: new PgliteDialect(pglite, mutex),
-    plugins: [sessionChanges.plugin],
+    plugins: [changes.sessionChanges.plugin, changes.openTimesChanges.plugin],
   });
   return {
     kind: 'embedded',
     db,
     jobStore: { backend: 'pglite', db: fromPglite(lockedPglite(pglite, mutex)) },
-    sessionChanges,
+    ...changes,
     async close() {
       const release = await mutex.acquire();
       try {
@@ -168,11 +182,11 @@ function lockedPglite(pglite: PGliteInterface, mutex: Mutex) {
 export { btree_gist, citext, PGlite };
 
 /** PGlite tells its listeners as the notifying statement commits; it cannot lose them. */
-function listenEmbedded(pglite: PGliteInterface, mutex: Mutex): Listen {
+function listenEmbedded(pglite: PGliteInterface, mutex: Mutex, channel: string): Listen {
   return async (onNotice, onHearing) => {
     const release = await mutex.acquire();
     try {
-      const unlisten = await pglite.listen(SESSION_CHANGE_CHANNEL, onNotice);
+      const unlisten = await pglite.listen(channel, onNotice);
       onHearing(true);
       return async () => {
         const again = await mutex.acquire();
@@ -194,7 +208,7 @@ const RELISTEN_MS = 1_000;
  * A connection of its own that only listens, opened again a second after it
  * is lost; while it is down the watchers are told they cannot hear.
  */
-function listenOnServer(url: string): Listen {
+function listenOnServer(url: string, channel: string): Listen {
   return async (onNotice, onHearing) => {
     let client: pg.Client | undefined;
     let stopped = false;
@@ -214,7 +228,7 @@ function listenOnServer(url: string): Listen {
       c.on('notification', (n) => n.payload && onNotice(n.payload));
       try {
         await c.connect();
-        await c.query(`listen ${SESSION_CHANGE_CHANNEL}`);
+        await c.query(`listen ${channel}`);
         if (c === client) onHearing(true);
       } catch {
         lost(c);

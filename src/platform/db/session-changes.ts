@@ -1,32 +1,25 @@
 // What a session may do changes when the session, its user, their roles or
 // their passkeys change. An instance that keeps sessions in memory
-// (../auth/session-cache.ts) hears of every such change two ways: the
-// database's `session_change` notice (migration 0014), from any writer, by
-// user id; and, at once, this process's own writes through Kysely (the
-// plugin below), which are over before their notice can arrive on the
-// listening connection. The plugin names whose sessions a write touches when
-// its rows are picked by an id or e-mail; otherwise it says "anyone's".
+// (../auth/session-cache.ts) hears of each (./changes.ts): from the database
+// by user id, and from this process's own writes, named by the id or e-mail
+// that picks their rows, or else as "anyone's".
 import {
   AliasNode,
   AndNode,
   BinaryOperationNode,
   ColumnNode,
   type InsertQueryNode,
-  type KyselyPlugin,
   type OperationNode,
   OperatorNode,
-  type PluginTransformQueryArgs,
-  type PluginTransformResultArgs,
   PrimitiveValueListNode,
-  type QueryResult,
   ReferenceNode,
   type RootOperationNode,
   TableNode,
-  type UnknownRow,
   ValueNode,
   ValuesNode,
   type WhereNode,
 } from 'kysely';
+import { Changes, type Listen, type Watcher } from './changes.ts';
 
 export const SESSION_CHANGE_CHANNEL = 'session_change';
 
@@ -37,18 +30,8 @@ export interface SessionChange {
   email?: string;
 }
 
-export interface SessionWatcher {
-  /** Sessions may have changed; null: anyone's (a write seen here whose rows it cannot name). */
-  changed(who: SessionChange | null): void;
-  /** False while notices cannot be heard (the listening connection is down). */
-  hearing(ok: boolean): void;
-}
-
-/** Starts listening to the channel; returns how to stop. */
-export type Listen = (
-  onNotice: (payload: string) => void,
-  onHearing: (ok: boolean) => void,
-) => Promise<() => Promise<void>>;
+export type SessionChanges = Changes<SessionChange>;
+export type SessionWatcher = Watcher<SessionChange>;
 
 /** The watched tables, and the columns that name whose sessions a row is. */
 const NAMING: Record<string, Record<string, keyof SessionChange>> = {
@@ -58,62 +41,9 @@ const NAMING: Record<string, Record<string, keyof SessionChange>> = {
   passkeys: { user_id: 'userId' },
 };
 
-export class SessionChanges {
-  private readonly watchers = new Set<SessionWatcher>();
-  private stopListening: Promise<() => Promise<void>> | undefined;
-
-  private readonly listen: Listen;
-
-  constructor(listen: Listen) {
-    this.listen = listen;
-  }
-
-  /** Tells `w` of every change from now on; returns how to stop. */
-  async watch(w: SessionWatcher): Promise<() => Promise<void>> {
-    this.watchers.add(w);
-    this.stopListening ??= this.listen(
-      (userId) => this.tell({ userId }),
-      (ok) => {
-        for (const each of this.watchers) each.hearing(ok);
-      },
-    );
-    await this.stopListening;
-    return async () => {
-      this.watchers.delete(w);
-      if (this.watchers.size > 0 || !this.stopListening) return;
-      const stop = this.stopListening;
-      this.stopListening = undefined;
-      await (await stop)();
-    };
-  }
-
-  private tell(who: SessionChange | null) {
-    for (const w of this.watchers) w.changed(who);
-  }
-
-  /** Sees this process's writes to the watched tables (add it to the Kysely instance). */
-  readonly plugin: KyselyPlugin = (() => {
-    const writes = new WeakMap<object, SessionChange[] | null>();
-    return {
-      transformQuery: ({ node, queryId }: PluginTransformQueryArgs): RootOperationNode => {
-        const who = whoseSessions(node);
-        if (who !== undefined) writes.set(queryId, who);
-        return node;
-      },
-      transformResult: async ({
-        result,
-        queryId,
-      }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> => {
-        const who = writes.get(queryId);
-        writes.delete(queryId);
-        // After the statement, so a read that starts now sees what it wrote.
-        if (who !== undefined && (result.numAffectedRows ?? 1n) > 0n)
-          for (const each of who ?? [null]) this.tell(each);
-        return result;
-      },
-    };
-  })();
-}
+/** Changes to sessions, told by user id by the database (migration 0014). */
+export const sessionChanges = (listen: Listen): SessionChanges =>
+  new Changes(listen, (userId) => ({ userId }), whoseSessions);
 
 /**
  * Whose sessions a write to a watched table touches: null when its rows are
@@ -179,7 +109,7 @@ function inserted(
   return ids.map((userId) => ({ userId }));
 }
 
-function tableName(node: OperationNode | undefined): string | undefined {
+export function tableName(node: OperationNode | undefined): string | undefined {
   if (node && AliasNode.is(node)) return tableName(node.node);
   if (node && TableNode.is(node)) return node.table.identifier.name;
   return undefined;

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
 import type { EhrGateway } from '../../ehr/gateway/gateway.ts';
+import type { OpenTimesChanges } from '../db/open-times-changes.ts';
 import type { Schema } from '../db/schema.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 
@@ -12,6 +13,8 @@ export interface ModuleDeps {
   jobs?: Jobs;
   /** The EHR, for routes that ask it while the user waits (e.g. finding a patient to link). */
   ehr?: EhrGateway;
+  /** Changes to which times are open, for keeping slot searches in memory. */
+  openTimesChanges?: OpenTimesChanges;
 }
 
 export type ModuleRoutes = FastifyPluginAsyncTypebox<ModuleDeps>;

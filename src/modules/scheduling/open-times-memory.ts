@@ -1,0 +1,177 @@
+// Answers to patients' slot searches kept in memory for a few seconds, so a
+// search most often asks nothing of the database: at 32 searches at once the
+// database's own share of each kept the p99 far above 20 ms on two cores
+// (bench/RESULTS.md). What is kept is the same for every patient: a window's
+// times with the holds on them, cut by the clock and the patient's own holds
+// as each search is answered. It stays right because every change to which
+// times a clinic has open is heard at once (the database's notice, by clinic
+// and provider; this process's own writes, as any clinic's): those answers are
+// forgotten, and a read under way at that moment is not kept. Nothing is kept
+// while the notices cannot be heard. Booking never trusts it: the database
+// decides who gets a slot.
+import type { FastifyInstance } from 'fastify';
+import { Counter } from 'prom-client';
+import type { OpenTimesChange, OpenTimesWatcher } from '../../platform/db/open-times-changes.ts';
+import type { ModuleDeps } from '../../platform/http/module.ts';
+import type { SlotView } from './model.ts';
+
+/** A time in a window, and who holds it until when, as the database last said. */
+export interface Candidate {
+  view: SlotView;
+  startsAt: number;
+  heldBy: string | null;
+  heldUntil: number;
+}
+
+/** What one search statement found: the visit type's window and its first times. */
+export interface WindowAnswer {
+  timeZone: string;
+  leadMinutes: number;
+  from: Date;
+  to: Date;
+  candidates: Candidate[];
+  /** Every time in the window is among the candidates (there were no more). */
+  complete: boolean;
+}
+
+/** Beyond this many kept times and registrations, start again: a sweep would cost more than the reads it saves. */
+const MOST_KEPT = 200_000;
+
+/** What is kept for one clinic, forgotten together or by provider. */
+interface ClinicMemory {
+  /** Answers by provider searched ('' for any provider), then by search. */
+  answers: Map<string, Map<string, { answer: WindowAnswer; at: number }>>;
+  /** When each patient was last found registered here. */
+  registered: Map<string, number>;
+}
+
+/** Which search, and where it was made from. */
+export interface SearchKey {
+  key: string;
+  clinicId: string;
+  providerId: string | undefined;
+  patientId: string;
+}
+
+export class OpenTimesMemory implements OpenTimesWatcher {
+  /** Searches answered from memory, and from the database. */
+  hits = 0;
+  misses = 0;
+  private readonly clinics = new Map<string, ClinicMemory>();
+  private kept = 0;
+  /** Moves on every change heard, so a read that overlapped one is not kept. */
+  private generation = 0;
+  private heard = false;
+
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(ttlMs: number, now: () => number = Date.now) {
+    this.ttlMs = ttlMs;
+    this.now = now;
+  }
+
+  /** The kept answer to a search, when fresh and the patient is known to be registered there. */
+  recall(s: SearchKey): WindowAnswer | undefined {
+    const clinic = this.clinics.get(s.clinicId);
+    const kept = clinic?.answers.get(s.providerId ?? '')?.get(s.key);
+    const fresh = (at: number | undefined) => at !== undefined && this.now() - at < this.ttlMs;
+    return fresh(kept?.at) && fresh(clinic?.registered.get(s.patientId)) ? kept?.answer : undefined;
+  }
+
+  /** Where a read starts from: keep its answer with this, so one a change overtook is not kept. */
+  get mark(): number {
+    return this.generation;
+  }
+
+  keep(s: SearchKey, mark: number, answer: WindowAnswer) {
+    if (!this.heard || mark !== this.generation) return;
+    if (this.kept + answer.candidates.length > MOST_KEPT) this.forget(null);
+    let clinic = this.clinics.get(s.clinicId);
+    if (!clinic) {
+      clinic = { answers: new Map(), registered: new Map() };
+      this.clinics.set(s.clinicId, clinic);
+    }
+    let answers = clinic.answers.get(s.providerId ?? '');
+    if (!answers) {
+      answers = new Map();
+      clinic.answers.set(s.providerId ?? '', answers);
+    }
+    const at = this.now();
+    this.kept += answer.candidates.length - (answers.get(s.key)?.answer.candidates.length ?? 0);
+    if (!clinic.registered.has(s.patientId)) this.kept++;
+    answers.set(s.key, { answer, at });
+    clinic.registered.set(s.patientId, at);
+  }
+
+  changed(what: OpenTimesChange | null) {
+    this.generation++;
+    this.forget(what);
+  }
+
+  hearing(ok: boolean) {
+    this.generation++;
+    this.heard = ok;
+    this.forget(null);
+  }
+
+  /** A provider's answers and those for any provider, a clinic's, or (null) everything. */
+  private forget(what: OpenTimesChange | null) {
+    if (what === null) {
+      this.clinics.clear();
+      this.kept = 0;
+      return;
+    }
+    const clinic = this.clinics.get(what.clinicId);
+    if (!clinic) return;
+    const gone = what.providerId ? [what.providerId, ''] : [...clinic.answers.keys()];
+    for (const providerId of gone) {
+      for (const { answer } of clinic.answers.get(providerId)?.values() ?? [])
+        this.kept -= answer.candidates.length;
+      clinic.answers.delete(providerId);
+    }
+    if (what.providerId) return;
+    this.kept -= clinic.registered.size;
+    this.clinics.delete(what.clinicId);
+  }
+}
+
+/**
+ * The times of an answer a patient may take now, earliest first: from the
+ * rules' lead time on (the clock moves while it is kept), not held by
+ * someone else (a hold that ran out is no hold).
+ */
+export function openNow(answer: WindowAnswer, patientId: string | null, now = Date.now()) {
+  const from = openFrom(answer, now);
+  return answer.candidates.filter(
+    (c) =>
+      c.startsAt >= from && (c.heldBy === null || c.heldBy === patientId || c.heldUntil <= now),
+  );
+}
+
+/** The window's first moment now: the rules' lead time moves with the clock. */
+export const openFrom = (answer: WindowAnswer, now = Date.now()) =>
+  Math.max(answer.from.getTime(), now + answer.leadMinutes * 60_000);
+
+/** The instance's memory of searches, listening until the app closes; counted in /metrics. */
+export async function openTimesMemory(
+  app: FastifyInstance,
+  deps: ModuleDeps,
+): Promise<OpenTimesMemory | undefined> {
+  const seconds = deps.config.slotSearchCacheSeconds;
+  if (!deps.openTimesChanges || seconds === 0) return undefined;
+  const memory = new OpenTimesMemory(seconds * 1000);
+  app.addHook('onClose', await deps.openTimesChanges.watch(memory));
+  new Counter({
+    name: 'slot_searches_total',
+    help: "Patients' slot searches, by where they were answered from (memory or database)",
+    labelNames: ['answered_from'],
+    registers: [app.metricsRegistry],
+    collect() {
+      this.reset();
+      this.inc({ answered_from: 'memory' }, memory.hits);
+      this.inc({ answered_from: 'database' }, memory.misses);
+    },
+  });
+  return memory;
+}
