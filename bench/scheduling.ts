@@ -37,6 +37,8 @@ const PATIENTS = 5_000;
 const HISTORY_DAYS = 30;
 const CONNECTIONS = 32;
 const SECONDS = 15;
+/** Bookings a second while searches are measured again: each makes every instance forget that provider's answers. */
+const MIXED_BOOKINGS = 20;
 
 /** What the portal is run with: production settings, no EHR, quiet logs, no rate limit in the way. */
 function benchConfig(): Config {
@@ -391,6 +393,7 @@ type RequestSetup = (req: Record<string, unknown>) => Record<string, unknown>;
 const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
   url: string;
   connections: number;
+  overallRate?: number;
   duration: number;
   requests: { method: string; path: string; setupRequest: RequestSetup }[];
 }) => Promise<LoadResult>;
@@ -492,11 +495,13 @@ const figures = (r: LoadResult): Figures => ({
   errors: r.errors + r.timeouts,
 });
 
-function bookingLoad(base: string, people: Browser[], s: Seeded) {
+/** Bookings of random slots by random patients: as fast as they go, or `perSecond` of them. */
+function bookingLoad(base: string, people: Browser[], s: Seeded, perSecond?: number) {
   const span = s.slotIds.max - s.slotIds.min + 1;
   return autocannon({
     url: base,
-    connections: CONNECTIONS,
+    connections: perSecond ? 2 : CONNECTIONS,
+    ...(perSecond ? { overallRate: perSecond } : {}),
     duration: SECONDS,
     requests: [
       {
@@ -604,12 +609,21 @@ async function main() {
     console.log(`Slot search over HTTP, ${CONNECTIONS} connections, ${SECONDS} s…`);
     const search = await measured(worker, base, () => searchLoad(base, people, seeded));
     console.log(`  ${JSON.stringify(search)}`);
+    loads.mixed = load();
+    console.log(
+      `Slot search again, with ${MIXED_BOOKINGS} bookings a second beside it, ${SECONDS} s…`,
+    );
+    const [mixed] = await Promise.all([
+      measured(worker, base, () => searchLoad(base, people, seeded)),
+      bookingLoad(base, people, seeded, MIXED_BOOKINGS),
+    ]);
+    console.log(`  ${JSON.stringify(mixed)}`);
     const version = (await sql('show server_version'))[0]?.server_version;
     const ratio = booking.reqPerSec / ceiling.tps;
     console.log(
       `Booking: ${booking.reqPerSec} req/s = ${(ratio * 100).toFixed(0)}% of pgbench's ${Math.round(ceiling.tps)} tps (target ≥ 50%); search p99 ${search.p99} ms (target < 20 ms)`,
     );
-    writeResults({ ceiling, booking, search, loads, pgVersion: version });
+    writeResults({ ceiling, booking, search, mixed, loads, pgVersion: version });
   } finally {
     worker.postMessage('close');
     await new Promise((r) => worker.once('exit', r));
@@ -620,22 +634,18 @@ function writeResults(r: {
   ceiling: Ceiling;
   booking: Figures;
   search: Figures;
+  mixed: Figures;
   loads: Record<string, string>;
   pgVersion: string | undefined;
 }) {
   const heading = '## Scheduling, PostgreSQL';
   const cpu = os.cpus();
   const ratio = r.booking.reqPerSec / r.ceiling.tps;
-  const other = (f: Figures, ...expected: string[]) =>
-    Object.entries(f.codes)
-      .filter(([code]) => !expected.includes(code))
-      .map(([code, n]) => `${n}× ${code}`)
-      .join(', ') || 'none';
   const section = [
     `${heading} (\`bench/scheduling.ts\`)`,
     '',
-    `Command: \`npm run bench:scheduling\` — ${new Date().toISOString().slice(0, 10)}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, PostgreSQL ${r.pgVersion ?? '?'} on the same machine; autocannon, the portal (a worker thread) and PostgreSQL share the cores. Load average before each run: pgbench ${r.loads.pgbench}, booking ${r.loads.booking}, search ${r.loads.search}.`,
-    `Data: one clinic, ${PROVIDERS} providers × ${DAYS} days × ${SLOTS_PER_DAY} half-hour slots ahead (${PROVIDERS * DAYS * SLOTS_PER_DAY} slots), and the last ${HISTORY_DAYS} days' slots all attended (${PROVIDERS * HISTORY_DAYS * SLOTS_PER_DAY} past appointments), ${PATIENTS} patients signed in. The portal runs with production settings, pg-boss started (the outbox nudge), no EHR. ${CONNECTIONS} connections, ${SECONDS} s each.`,
+    `Command: \`npm run bench:scheduling\` — ${new Date().toISOString().slice(0, 10)}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, PostgreSQL ${r.pgVersion ?? '?'} on the same machine; autocannon, the portal (a worker thread) and PostgreSQL share the cores. Load average before each run: pgbench ${r.loads.pgbench}, booking ${r.loads.booking}, search ${r.loads.search}, search with bookings ${r.loads.mixed}.`,
+    `Data: one clinic, ${PROVIDERS} providers × ${DAYS} days × ${SLOTS_PER_DAY} half-hour slots ahead (${PROVIDERS * DAYS * SLOTS_PER_DAY} slots), and the last ${HISTORY_DAYS} days' slots all attended (${PROVIDERS * HISTORY_DAYS * SLOTS_PER_DAY} past appointments), ${PATIENTS} patients signed in. The portal runs with production settings, pg-boss started (the outbox nudge), no EHR. ${CONNECTIONS} connections, ${SECONDS} s each; searches from a cold start, as after a deploy. With bookings beside it, the CPU per search includes the bookings'.`,
     '',
     ...table(
       ['what', 'req/s (tps)', 'p50 ms', 'p99 ms', 'CPU ms each: portal, PostgreSQL', 'answers'],
@@ -654,16 +664,10 @@ function writeResults(r: {
           r.booking.p50,
           r.booking.p99,
           cpuCell(r.booking),
-          `${r.booking.codes['201'] ?? 0}× 201, ${r.booking.codes['409'] ?? 0}× 409; other: ${other(r.booking, '201', '409')}; errors ${r.booking.errors}`,
+          `${r.booking.codes['201'] ?? 0}× 201, ${r.booking.codes['409'] ?? 0}× 409; other: ${others(r.booking, '201', '409')}; errors ${r.booking.errors}`,
         ],
-        [
-          "GET /api/scheduling/slots, a random provider's week (20 a page)",
-          r.search.reqPerSec,
-          r.search.p50,
-          r.search.p99,
-          cpuCell(r.search),
-          `${r.search.codes['200'] ?? 0}× 200; other: ${other(r.search, '200')}; errors ${r.search.errors}`,
-        ],
+        searchRow("GET /api/scheduling/slots, a random provider's week (20 a page)", r.search),
+        searchRow(`the same, with ${MIXED_BOOKINGS} bookings a second beside it`, r.mixed),
       ],
     ),
     '',
@@ -681,6 +685,22 @@ function writeResults(r: {
   fs.writeFileSync(RESULTS, text);
   console.log(`Written to ${path.relative(process.cwd(), RESULTS)}`);
 }
+
+const searchRow = (what: string, f: Figures) => [
+  what,
+  f.reqPerSec,
+  f.p50,
+  f.p99,
+  cpuCell(f),
+  `${f.codes['200'] ?? 0}× 200, ${f.searchesFromMemory ?? '?'} from memory; other: ${others(f, '200')}; errors ${f.errors}`,
+];
+
+/** Answers other than the expected statuses. */
+const others = (f: Figures, ...expected: string[]) =>
+  Object.entries(f.codes)
+    .filter(([code]) => !expected.includes(code))
+    .map(([code, n]) => `${n}× ${code}`)
+    .join(', ') || 'none';
 
 const cpuCell = (f: Figures) => `${f.cpu?.portalMs ?? '?'}, ${f.cpu?.databaseMs ?? '?'}`;
 

@@ -68,7 +68,7 @@ async function settled() {
   let heard = false;
   const stop = await t.database.openTimesChanges.watch({
     changed: (what) => {
-      if (what?.providerId === 'settled') heard = true;
+      if (what && 'providerId' in what && what.providerId === 'settled') heard = true;
     },
     hearing: () => {},
   });
@@ -233,7 +233,9 @@ describe('changes to open times', () => {
       heard.length = 0;
       await statement.execute(db());
       await settled();
-      return heard.filter((what) => what?.providerId !== 'settled');
+      return heard.filter(
+        (what) => !(what && 'providerId' in what && what.providerId === 'settled'),
+      );
     };
     try {
       const mine = { clinicId, providerId };
@@ -262,8 +264,10 @@ describe('changes to open times', () => {
     }
   });
 
-  it('are told by this process at once when it writes, as any clinic’s', async () => {
-    const { slotIds } = await provision();
+  it('are told by this process at once when it writes: by slot for holds and bookings, else as any clinic’s', async () => {
+    const { slotIds, visitTypeId } = await provision();
+    const first = slotIds[0] as number;
+    const booker = await patient();
     await settled();
     const heard: (OpenTimesChange | null)[] = [];
     const stop = await t.database.openTimesChanges.watch({
@@ -274,12 +278,19 @@ describe('changes to open times', () => {
       await db().selectFrom('slots').select('id').where('id', '=', -1).execute();
       await db().updateTable('slots').set({ free: false }).where('id', '=', -1).execute();
       expect(heard).toEqual([]); // a read, and a write that changed no row
-      await db()
-        .updateTable('slots')
-        .set({ free: false })
-        .where('id', '=', slotIds[0] as number)
-        .execute();
-      expect(heard).toContain(null); // before its promise settled (on PostgreSQL, ahead of the notice)
+      const body = { slotId: String(first), visitTypeId };
+      expect((await booker.client.post('/api/appointments/holds', body)).statusCode).toBe(201);
+      const booked = await booker.client.post('/api/appointments', body);
+      expect(booked.statusCode).toBe(201);
+      // Before each promise settled (on PostgreSQL, ahead of the notices by clinic and provider).
+      expect(heard).toContainEqual({ slotId: first });
+      expect(heard).not.toContain(null);
+      const cancelled = await booker.client.post(
+        `/api/appointments/${(booked.json() as { id: string }).id}/cancel`,
+        { reason: 'Feeling better' },
+      );
+      expect(cancelled.statusCode).toBe(200);
+      expect(heard).toContain(null); // a released appointment can put its slot back anywhere
     } finally {
       await stop();
     }
@@ -358,12 +369,35 @@ describe('the memory itself', () => {
     expect(m.recall(search('p2'))).toBeUndefined();
   });
 
-  it('does not keep a read that a change overtook, nor anything while it cannot hear', () => {
+  it('forgets, for a hold or booking this process wrote, only the answers listing its slot', () => {
     const { m } = memory();
-    const mark = m.mark;
-    m.changed({ clinicId: 'elsewhere' });
-    m.keep(search(), mark, answer([time(1)]));
-    expect(m.recall(search())).toBeUndefined();
+    const listed = { ...time(1), view: { ...time(1).view, providerId: 'p1' } };
+    m.keep(search('p1'), m.mark, answer([listed]));
+    m.keep(search('p2'), m.mark, answer([time(2)]));
+    m.changed({ slotId: 99 });
+    expect(m.recall(search('p1'))).toBeDefined();
+    m.changed({ slotId: 1 });
+    expect(m.recall(search('p1'))).toBeUndefined();
+    expect(m.recall(search('p2'))).toBeDefined();
+  });
+
+  it('does not keep a read that a change touching it overtook, nor anything while it cannot hear', () => {
+    const { m } = memory();
+    const overtaken = (change: OpenTimesChange, providerId?: string) => {
+      const mark = m.mark;
+      m.changed(change);
+      m.keep(search(providerId), mark, answer([time(1)]));
+      const kept = m.recall(search(providerId)) !== undefined;
+      m.changed(null);
+      return !kept;
+    };
+    expect(overtaken({ clinicId: 'elsewhere' })).toBe(false);
+    expect(overtaken({ clinicId: 'c1', providerId: 'p2' }, 'p1')).toBe(false);
+    expect(overtaken({ slotId: 2 })).toBe(false);
+    expect(overtaken({ clinicId: 'c1', providerId: 'p1' }, 'p1')).toBe(true);
+    expect(overtaken({ clinicId: 'c1', providerId: 'p1' })).toBe(true); // any provider's
+    expect(overtaken({ clinicId: 'c1' }, 'p1')).toBe(true);
+    expect(overtaken({ slotId: 1 })).toBe(true);
     m.hearing(false);
     m.keep(search(), m.mark, answer([time(1)]));
     expect(m.recall(search())).toBeUndefined();

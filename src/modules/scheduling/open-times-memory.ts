@@ -5,10 +5,10 @@
 // times with the holds on them, cut by the clock and the patient's own holds
 // as each search is answered. It stays right because every change to which
 // times a clinic has open is heard at once (the database's notice, by clinic
-// and provider; this process's own writes, as any clinic's): those answers are
-// forgotten, and a read under way at that moment is not kept. Nothing is kept
-// while the notices cannot be heard. Booking never trusts it: the database
-// decides who gets a slot.
+// and provider; this process's own writes, by slot or as any clinic's): those
+// answers are forgotten, and a read under way that such a change touches is
+// not kept. Nothing is kept while the notices cannot be heard. Booking never
+// trusts it: the database decides who gets a slot.
 import type { FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import type { OpenTimesChange, OpenTimesWatcher } from '../../platform/db/open-times-changes.ts';
@@ -34,6 +34,9 @@ export interface WindowAnswer {
   complete: boolean;
 }
 
+/** Changes remembered for reads under way; a read that outlasts them is not kept. */
+const RECENT = 256;
+
 /** Beyond this many kept times and registrations, start again: a sweep would cost more than the reads it saves. */
 const MOST_KEPT = 200_000;
 
@@ -58,8 +61,11 @@ export class OpenTimesMemory implements OpenTimesWatcher {
   hits = 0;
   misses = 0;
   private readonly clinics = new Map<string, ClinicMemory>();
+  /** The clinic and provider of each time kept in an answer. */
+  private readonly slots = new Map<number, { clinicId: string; providerId: string }>();
   private kept = 0;
-  /** Moves on every change heard, so a read that overlapped one is not kept. */
+  /** Changes heard lately, and how many in all: a read that one touched is not kept. */
+  private readonly recent: (OpenTimesChange | null)[] = [];
   private generation = 0;
   private heard = false;
 
@@ -85,7 +91,9 @@ export class OpenTimesMemory implements OpenTimesWatcher {
   }
 
   keep(s: SearchKey, mark: number, answer: WindowAnswer) {
-    if (!this.heard || mark !== this.generation) return;
+    const since = this.generation - mark;
+    if (!this.heard || since > this.recent.length) return;
+    if (this.recent.slice(this.recent.length - since).some((c) => touches(c, s, answer))) return;
     if (this.kept + answer.candidates.length > MOST_KEPT) this.forget(null);
     let clinic = this.clinics.get(s.clinicId);
     if (!clinic) {
@@ -100,25 +108,39 @@ export class OpenTimesMemory implements OpenTimesWatcher {
     const at = this.now();
     this.kept += answer.candidates.length - (answers.get(s.key)?.answer.candidates.length ?? 0);
     if (!clinic.registered.has(s.patientId)) this.kept++;
+    for (const c of answer.candidates)
+      this.slots.set(Number(c.view.id), { clinicId: s.clinicId, providerId: c.view.providerId });
     answers.set(s.key, { answer, at });
     clinic.registered.set(s.patientId, at);
   }
 
   changed(what: OpenTimesChange | null) {
-    this.generation++;
-    this.forget(what);
+    this.heardOf(what);
+    // A slot in no kept answer changes none: answers list every time from
+    // their first, held or not, so a booking or hold elsewhere is past them.
+    if (what && 'slotId' in what) {
+      const slot = this.slots.get(what.slotId);
+      if (slot) this.forget(slot);
+    } else this.forget(what);
   }
 
   hearing(ok: boolean) {
-    this.generation++;
+    this.heardOf(null);
     this.heard = ok;
     this.forget(null);
   }
 
+  private heardOf(what: OpenTimesChange | null) {
+    this.generation++;
+    this.recent.push(what);
+    if (this.recent.length > RECENT) this.recent.shift();
+  }
+
   /** A provider's answers and those for any provider, a clinic's, or (null) everything. */
-  private forget(what: OpenTimesChange | null) {
+  private forget(what: { clinicId: string; providerId?: string } | null) {
     if (what === null) {
       this.clinics.clear();
+      this.slots.clear();
       this.kept = 0;
       return;
     }
@@ -134,6 +156,16 @@ export class OpenTimesMemory implements OpenTimesWatcher {
     this.kept -= clinic.registered.size;
     this.clinics.delete(what.clinicId);
   }
+}
+
+/** Whether a change may have made an answer read while it happened wrong. */
+function touches(change: OpenTimesChange | null, s: SearchKey, answer: WindowAnswer): boolean {
+  if (change === null) return true;
+  if ('slotId' in change) return answer.candidates.some((c) => Number(c.view.id) === change.slotId);
+  return (
+    change.clinicId === s.clinicId &&
+    (!change.providerId || !s.providerId || change.providerId === s.providerId)
+  );
 }
 
 /**

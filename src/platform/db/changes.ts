@@ -4,13 +4,26 @@
 // job, an operator's SQL); and, at once, this process's own writes through
 // Kysely (the plugin below), which are over before their notice can arrive
 // on the listening connection.
-import type {
-  KyselyPlugin,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  RootOperationNode,
-  UnknownRow,
+import {
+  AliasNode,
+  AndNode,
+  BinaryOperationNode,
+  ColumnNode,
+  type InsertQueryNode,
+  type KyselyPlugin,
+  type OperationNode,
+  OperatorNode,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  PrimitiveValueListNode,
+  type QueryResult,
+  ReferenceNode,
+  type RootOperationNode,
+  TableNode,
+  type UnknownRow,
+  ValueListNode,
+  ValueNode,
+  ValuesNode,
 } from 'kysely';
 
 export interface Watcher<C> {
@@ -95,4 +108,41 @@ export class Changes<C> {
       },
     };
   })();
+}
+
+// What a write names, read off its Kysely node: the table, the `column =
+// value` conditions joined by AND in its where, and the values it inserts.
+
+export function tableName(node: OperationNode | undefined): string | undefined {
+  if (node && AliasNode.is(node)) return tableName(node.node);
+  if (node && TableNode.is(node)) return node.table.identifier.name;
+  return undefined;
+}
+
+export function equalities(node: OperationNode | undefined): [string, unknown][] {
+  if (!node) return [];
+  if (AndNode.is(node)) return [...equalities(node.left), ...equalities(node.right)];
+  if (
+    BinaryOperationNode.is(node) &&
+    OperatorNode.is(node.operator) &&
+    node.operator.operator === '=' &&
+    ReferenceNode.is(node.leftOperand) &&
+    ColumnNode.is(node.leftOperand.column) &&
+    ValueNode.is(node.rightOperand)
+  )
+    return [[node.leftOperand.column.column.name, node.rightOperand.value]];
+  return [];
+}
+
+/** A column's value in each inserted row; null when any is not a plain value. */
+export function insertedValues(node: InsertQueryNode, column: string): unknown[] | null {
+  const at = (node.columns ?? []).findIndex((c) => c.column.name === column);
+  const rows = node.values && ValuesNode.is(node.values) ? node.values.values : [];
+  if (at < 0 || rows.length === 0) return null;
+  const values = rows.map((row) => {
+    if (PrimitiveValueListNode.is(row)) return row.values[at];
+    const value = ValueListNode.is(row) ? row.values[at] : undefined;
+    return value && ValueNode.is(value) ? value.value : undefined;
+  });
+  return values.includes(undefined) ? null : values;
 }

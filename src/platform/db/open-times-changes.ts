@@ -2,25 +2,32 @@
 // them, and the rules and registrations around them. An instance that keeps
 // searches in memory (../../modules/scheduling/open-times-memory.ts) hears of
 // each (./changes.ts): from the database by clinic and provider (migration
-// 0015), and from this process's own writes to those tables, as "any
-// clinic's" (they are picked by id, which does not name the clinic).
+// 0015), and from this process's own writes to those tables, by the slot a
+// booking or hold is on, or else as "any clinic's".
 import {
   DeleteQueryNode,
   InsertQueryNode,
   type OperationNode,
   type RootOperationNode,
   UpdateQueryNode,
+  type WhereNode,
 } from 'kysely';
-import { Changes, type Listen, type Watcher } from './changes.ts';
-import { tableName } from './session-changes.ts';
+import {
+  Changes,
+  equalities,
+  insertedValues,
+  type Listen,
+  tableName,
+  type Watcher,
+} from './changes.ts';
 
 export const OPEN_TIMES_CHANNEL = 'open_times_change';
 
-/** A clinic's open times, or only one provider's there. */
-export interface OpenTimesChange {
-  clinicId: string;
-  providerId?: string;
-}
+/**
+ * A clinic's open times, or one provider's there; or (this process's own
+ * writes) one slot's, which touches only answers that list it.
+ */
+export type OpenTimesChange = { clinicId: string; providerId?: string } | { slotId: number };
 export type OpenTimesChanges = Changes<OpenTimesChange>;
 export type OpenTimesWatcher = Watcher<OpenTimesChange>;
 
@@ -36,7 +43,7 @@ const TABLES = new Set([
 ]);
 
 export const openTimesChanges = (listen: Listen): OpenTimesChanges =>
-  new Changes(listen, fromNotice, (node) => (writesTo(node) ? null : undefined));
+  new Changes(listen, fromNotice, whatWrites);
 
 /** "clinic" or "clinic provider"; '*' when the row's clinic is gone with it (a hold on a deleted slot). */
 function fromNotice(payload: string): OpenTimesChange | null {
@@ -45,17 +52,50 @@ function fromNotice(payload: string): OpenTimesChange | null {
   return providerId ? { clinicId, providerId } : { clinicId };
 }
 
-/** A write to a watched table, itself or in its WITH (where PostgreSQL allows the others). */
-function writesTo(node: RootOperationNode): boolean {
-  const target = writeTarget(node);
-  if (target && TABLES.has(target)) return true;
-  const ctes = 'with' in node ? node.with?.expressions : undefined;
-  return (ctes ?? []).some((cte) => writesTo(cte.expression as RootOperationNode));
+/**
+ * Holds never change which slots an answer lists (it lists held times too),
+ * and a new appointment only takes its slot out; so these writes are named
+ * by slot. Releasing an appointment can put its slot back anywhere.
+ */
+const takesSlot = (table: string, node: OperationNode) =>
+  table === 'slot_holds' || (table === 'appointments' && InsertQueryNode.is(node));
+
+/**
+ * What a statement of this process changes: the slots its holds and new
+ * appointments are on, when it names them (inserted, or picked by `slot_id
+ * =`); any clinic's times when it writes a watched table otherwise; undefined
+ * when it writes none. A statement's WITH parts are writes of their own.
+ */
+function whatWrites(node: RootOperationNode): OpenTimesChange[] | null | undefined {
+  const parts = [
+    node,
+    ...(('with' in node && node.with?.expressions) || []).map(
+      (cte) => cte.expression as RootOperationNode,
+    ),
+  ];
+  let named: OpenTimesChange[] | undefined;
+  for (const part of parts) {
+    const slots = slotsWritten(part);
+    if (slots === null) return null;
+    if (slots) named = [...(named ?? []), ...slots.map((slotId) => ({ slotId }))];
+  }
+  return named;
 }
 
-function writeTarget(node: OperationNode): string | undefined {
-  if (InsertQueryNode.is(node)) return tableName(node.into);
-  if (UpdateQueryNode.is(node)) return tableName(node.table);
-  if (DeleteQueryNode.is(node)) return tableName(node.from.froms[0]);
-  return undefined;
+function slotsWritten(node: OperationNode): number[] | null | undefined {
+  const [table, slots] = InsertQueryNode.is(node)
+    ? [tableName(node.into), insertedValues(node, 'slot_id')]
+    : UpdateQueryNode.is(node)
+      ? [tableName(node.table), pickedSlot(node.where)]
+      : DeleteQueryNode.is(node)
+        ? [tableName(node.from.froms[0]), pickedSlot(node.where)]
+        : [undefined, null];
+  if (!table || !TABLES.has(table)) return undefined;
+  if (!takesSlot(table, node) || !slots?.every((id) => typeof id === 'number')) return null;
+  return slots as number[];
 }
+
+const pickedSlot = (where: WhereNode | undefined) => {
+  const slot = equalities(where?.where).find(([column]) => column === 'slot_id');
+  return slot ? [slot[1]] : null;
+};

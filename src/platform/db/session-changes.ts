@@ -3,23 +3,15 @@
 // (../auth/session-cache.ts) hears of each (./changes.ts): from the database
 // by user id, and from this process's own writes, named by the id or e-mail
 // that picks their rows, or else as "anyone's".
+import type { InsertQueryNode, RootOperationNode, WhereNode } from 'kysely';
 import {
-  AliasNode,
-  AndNode,
-  BinaryOperationNode,
-  ColumnNode,
-  type InsertQueryNode,
-  type OperationNode,
-  OperatorNode,
-  PrimitiveValueListNode,
-  ReferenceNode,
-  type RootOperationNode,
-  TableNode,
-  ValueNode,
-  ValuesNode,
-  type WhereNode,
-} from 'kysely';
-import { Changes, type Listen, type Watcher } from './changes.ts';
+  Changes,
+  equalities,
+  insertedValues,
+  type Listen,
+  tableName,
+  type Watcher,
+} from './changes.ts';
 
 export const SESSION_CHANGE_CHANNEL = 'session_change';
 
@@ -78,39 +70,13 @@ function picked(
   return null;
 }
 
-function equalities(node: OperationNode | undefined): [string, unknown][] {
-  if (!node) return [];
-  if (AndNode.is(node)) return [...equalities(node.left), ...equalities(node.right)];
-  if (
-    BinaryOperationNode.is(node) &&
-    OperatorNode.is(node.operator) &&
-    node.operator.operator === '=' &&
-    ReferenceNode.is(node.leftOperand) &&
-    ColumnNode.is(node.leftOperand.column) &&
-    ValueNode.is(node.rightOperand)
-  )
-    return [[node.leftOperand.column.column.name, node.rightOperand.value]];
-  return [];
-}
-
 /** The user ids of inserted rows (roles, passkeys), when given as plain values. */
 function inserted(
   node: InsertQueryNode,
   naming: Record<string, keyof SessionChange> | undefined,
 ): SessionChange[] | null | undefined {
   if (!naming) return undefined;
-  const at = (node.columns ?? []).findIndex((c) => naming[c.column.name] === 'userId');
-  const rows = node.values && ValuesNode.is(node.values) ? node.values.values : [];
-  const ids = rows.map((row) => {
-    const value = PrimitiveValueListNode.is(row) ? row.values[at] : undefined;
-    return typeof value === 'string' ? value : undefined;
-  });
-  if (at < 0 || ids.length === 0 || ids.includes(undefined)) return null;
-  return ids.map((userId) => ({ userId }));
-}
-
-export function tableName(node: OperationNode | undefined): string | undefined {
-  if (node && AliasNode.is(node)) return tableName(node.node);
-  if (node && TableNode.is(node)) return node.table.identifier.name;
-  return undefined;
+  const column = Object.keys(naming).find((c) => naming[c] === 'userId');
+  const ids = column ? insertedValues(node, column) : null;
+  return ids?.every((id) => typeof id === 'string') ? ids.map((userId) => ({ userId })) : null;
 }
