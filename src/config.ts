@@ -90,7 +90,7 @@ export const VARIABLES = {
   SESSION_CACHE_SECONDS:
     'seconds an instance may answer from a session kept in memory, 0 to read it on every request (default 30)',
   SLOT_SEARCH_CACHE_SECONDS:
-    'seconds an instance may answer a slot search from memory, 0 to search the database every time (default 30)',
+    'seconds an instance may answer a slot search from memory, 0 to search the database every time (default 120)',
   RATE_LIMIT_PER_MINUTE:
     'API requests per minute per IP address and instance (default 3000; a clinic shares one address)',
   EHR_SYNC_MAX_AGE_MINUTES:
@@ -146,7 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
     idleMinutes: check('SESSION_IDLE_MINUTES', idleMinutes, { default: 15, byRole: {} }),
     sessionMaxHours: check('SESSION_MAX_HOURS', integer(1, 24), 12),
     sessionCacheSeconds: check('SESSION_CACHE_SECONDS', integer(0, 60), 30),
-    slotSearchCacheSeconds: check('SLOT_SEARCH_CACHE_SECONDS', integer(0, 60), 30),
+    slotSearchCacheSeconds: check('SLOT_SEARCH_CACHE_SECONDS', integer(0, 600), 120),
     rateLimitPerMinute: check('RATE_LIMIT_PER_MINUTE', integer(1, 1_000_000), 3000),
     ehrSyncMaxAgeMinutes: check('EHR_SYNC_MAX_AGE_MINUTES', integer(1, 1440), 15),
     ehrOutboxMaxAttempts: check('EHR_OUTBOX_MAX_ATTEMPTS', integer(1, 100), 10),

@@ -347,13 +347,15 @@ describe('the memory itself', () => {
     expect(ids(openNow(kept, 'me', at + HOUR))).toEqual([3, 4]);
   });
 
-  it('keeps an answer for its lifetime, and the patient’s registration with it', () => {
+  it('keeps an answer for half to all of its lifetime, and the patient’s registration with it', () => {
     const { m, later } = memory();
     const kept = answer([time(1)]);
     m.keep(search(), m.mark, kept);
     expect(m.recall(search())).toBe(kept);
     expect(m.recall(search(undefined, 'a stranger'))).toBeUndefined();
-    later(30_000);
+    later(14_999); // at least half its lifetime
+    expect(m.recall(search())).toBe(kept);
+    later(15_001); // at most all of it
     expect(m.recall(search())).toBeUndefined();
   });
 

@@ -43,8 +43,8 @@ const MOST_KEPT = 200_000;
 /** What is kept for one clinic, forgotten together or by provider. */
 interface ClinicMemory {
   /** Answers by provider searched ('' for any provider), then by search. */
-  answers: Map<string, Map<string, { answer: WindowAnswer; at: number }>>;
-  /** When each patient was last found registered here. */
+  answers: Map<string, Map<string, { answer: WindowAnswer; until: number }>>;
+  /** Until when each patient is known to be registered here. */
   registered: Map<string, number>;
 }
 
@@ -81,8 +81,9 @@ export class OpenTimesMemory implements OpenTimesWatcher {
   recall(s: SearchKey): WindowAnswer | undefined {
     const clinic = this.clinics.get(s.clinicId);
     const kept = clinic?.answers.get(s.providerId ?? '')?.get(s.key);
-    const fresh = (at: number | undefined) => at !== undefined && this.now() - at < this.ttlMs;
-    return fresh(kept?.at) && fresh(clinic?.registered.get(s.patientId)) ? kept?.answer : undefined;
+    const fresh = (until: number | undefined) => until !== undefined && this.now() < until;
+    const answer = fresh(kept?.until) && fresh(clinic?.registered.get(s.patientId));
+    return answer ? kept?.answer : undefined;
   }
 
   /** Where a read starts from: keep its answer with this, so one a change overtook is not kept. */
@@ -105,13 +106,15 @@ export class OpenTimesMemory implements OpenTimesWatcher {
       answers = new Map();
       clinic.answers.set(s.providerId ?? '', answers);
     }
-    const at = this.now();
+    // Between half the lifetime and all of it, so answers kept together
+    // (after a start) are not all read again in the same second.
+    const until = this.now() + this.ttlMs * (0.5 + Math.random() / 2);
     this.kept += answer.candidates.length - (answers.get(s.key)?.answer.candidates.length ?? 0);
     if (!clinic.registered.has(s.patientId)) this.kept++;
     for (const c of answer.candidates)
       this.slots.set(Number(c.view.id), { clinicId: s.clinicId, providerId: c.view.providerId });
-    answers.set(s.key, { answer, at });
-    clinic.registered.set(s.patientId, at);
+    answers.set(s.key, { answer, until });
+    clinic.registered.set(s.patientId, until);
   }
 
   changed(what: OpenTimesChange | null) {
