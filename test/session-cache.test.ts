@@ -300,7 +300,7 @@ describe('the cache itself', () => {
     return { reads, read };
   };
 
-  it('trusts an entry for its lifetime only, and keeps nothing until it can hear', async () => {
+  it('trusts an entry for half to all of its lifetime only, and keeps nothing until it can hear', async () => {
     let now = 1_000_000;
     const cache = new SessionCache(30_000, () => now);
     const { reads, read } = reader(entry('u1'));
@@ -311,7 +311,10 @@ describe('the cache itself', () => {
     await cache.find('h', read);
     await cache.find('h', read);
     expect(reads.count).toBe(3);
-    now += 30_000;
+    now += 14_999; // at least half its lifetime
+    await cache.find('h', read);
+    expect(reads.count).toBe(3);
+    now += 15_001; // at most all of it
     await cache.find('h', read);
     expect(reads.count).toBe(4);
     cache.hearing(false);

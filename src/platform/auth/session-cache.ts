@@ -3,7 +3,7 @@
 // round trips (bench/RESULTS.md). It stays right because every change to what
 // a session may do is heard at once (../db/session-changes.ts): the user's
 // entries are forgotten, and a read under way at that moment is not kept.
-// An entry is trusted for `ttlMs` at most, and nothing is kept while the
+// An entry is trusted for half to all of `ttlMs`, and nothing is kept while the
 // notices cannot be heard.
 import type { SessionChange, SessionWatcher } from '../db/session-changes.ts';
 import type { SessionUser } from './context.ts';
@@ -20,7 +20,7 @@ const MOST_ENTRIES = 20_000;
 export class SessionCache implements SessionWatcher {
   hits = 0;
   misses = 0;
-  private readonly entries = new Map<string, { found: SignedIn; at: number }>();
+  private readonly entries = new Map<string, { found: SignedIn; until: number }>();
   /** Moves on every change heard, so a read that overlapped one is not kept. */
   private generation = 0;
   private heard = false;
@@ -40,7 +40,7 @@ export class SessionCache implements SessionWatcher {
   ): Promise<SignedIn | undefined> {
     const kept = this.entries.get(tokenHash);
     // A session that looks over is read again: another instance may have seen its user since.
-    if (kept && this.now() - kept.at < this.ttlMs && !sessionExpiry(kept.found.session)) {
+    if (kept && this.now() < kept.until && !sessionExpiry(kept.found.session)) {
       this.hits++;
       return copy(kept.found);
     }
@@ -50,7 +50,9 @@ export class SessionCache implements SessionWatcher {
     const found = await read();
     if (found && this.heard && generation === this.generation) {
       if (this.entries.size >= MOST_ENTRIES) this.entries.clear();
-      this.entries.set(tokenHash, { found: copy(found), at: this.now() });
+      // Half to all of the lifetime, so sessions seen together are not all read again together.
+      const until = this.now() + this.ttlMs * (0.5 + Math.random() / 2);
+      this.entries.set(tokenHash, { found: copy(found), until });
     }
     return found;
   }
