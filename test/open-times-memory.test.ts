@@ -11,9 +11,8 @@ import {
   type SearchKey,
   type WindowAnswer,
 } from '../src/modules/scheduling/open-times-memory.ts';
-import { openDatabase } from '../src/platform/db/database.ts';
 import type { OpenTimesChange } from '../src/platform/db/open-times-changes.ts';
-import { type TestApp, testApp } from './support/app.ts';
+import { secondInstance, type TestApp, testApp } from './support/app.ts';
 import type { Client } from './support/client.ts';
 import { serverUrl } from './support/database.ts';
 import { createClinic, createPatient, createUser, signedInClient } from './support/factories.ts';
@@ -183,22 +182,11 @@ describe('a patient’s slot search', () => {
 });
 
 describe('two instances', () => {
-  // On PostgreSQL the second instance has its own pool and listening
-  // connection, as another process would; embedded, one process holds the database.
   let second: TestApp;
-  let closeSecond: () => Promise<void>;
   beforeAll(async () => {
-    const database =
-      t.database.url !== undefined
-        ? await openDatabase({ databaseUrl: t.database.url, dataDir: '' })
-        : t.database;
-    second = await testApp({ database });
-    closeSecond = async () => {
-      await second.close();
-      if (database !== t.database) await database.close();
-    };
+    second = await secondInstance(t);
   });
-  afterAll(() => closeSecond());
+  afterAll(() => second.close());
 
   it('a time booked through one is no longer offered by the other, which had it in memory', async () => {
     const { visitTypeId, slotIds } = await provision();

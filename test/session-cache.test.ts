@@ -8,9 +8,8 @@ import type { SessionUser } from '../src/platform/auth/context.ts';
 import { SessionCache, type SignedIn } from '../src/platform/auth/session-cache.ts';
 import { createSession, type SessionRow } from '../src/platform/auth/sessions.ts';
 import { hashToken } from '../src/platform/crypto/crypto.ts';
-import { openDatabase } from '../src/platform/db/database.ts';
 import type { SessionChange } from '../src/platform/db/session-changes.ts';
-import { type TestApp, testApp } from './support/app.ts';
+import { secondInstance, type TestApp, testApp } from './support/app.ts';
 import { Client } from './support/client.ts';
 import { serverUrl } from './support/database.ts';
 import { createClinic, createUser, signedInClient } from './support/factories.ts';
@@ -148,22 +147,11 @@ describe('the idle clock', () => {
 });
 
 describe('two instances', () => {
-  // On PostgreSQL the second instance has its own pool and listening
-  // connection, as another process would; embedded, one process holds the database.
   let second: TestApp;
-  let closeSecond: () => Promise<void>;
   beforeAll(async () => {
-    const database =
-      t.database.url !== undefined
-        ? await openDatabase({ databaseUrl: t.database.url, dataDir: '' })
-        : t.database;
-    second = await testApp({ database, plugins: [routes] });
-    closeSecond = async () => {
-      await second.close();
-      if (database !== t.database) await database.close();
-    };
+    second = await secondInstance(t, { plugins: [routes] });
   });
-  afterAll(() => closeSecond());
+  afterAll(() => second.close());
 
   it('a sign-out on one is refused on the other, which had the session in memory', async () => {
     const user = await createUser(t.database.db, t.config, {

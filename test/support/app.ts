@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import type { EhrGateway } from '../../src/ehr/gateway/gateway.ts';
+import { openDatabase } from '../../src/platform/db/database.ts';
 import { createLogger } from '../../src/platform/http/logging.ts';
 import type { Jobs } from '../../src/platform/jobs/jobs.ts';
 import { type TestDatabase, testDatabase } from './database.ts';
@@ -62,6 +63,27 @@ export async function testApp(
     async close() {
       await app.close();
       if (!options.database) await database.close();
+    },
+  };
+}
+
+/**
+ * Another instance of the app on `first`'s database. On PostgreSQL it has its
+ * own pool and listening connections, as another process would; embedded,
+ * one process holds the database, so it shares `first`'s.
+ */
+export async function secondInstance(
+  first: TestApp,
+  options: { plugins?: FastifyPluginAsync[] } = {},
+): Promise<TestApp> {
+  const url = first.database.url;
+  const database = url ? await openDatabase({ databaseUrl: url, dataDir: '' }) : first.database;
+  const second = await testApp({ ...options, database });
+  return {
+    ...second,
+    async close() {
+      await second.close();
+      if (url) await database.close();
     },
   };
 }

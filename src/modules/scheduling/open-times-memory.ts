@@ -10,8 +10,8 @@
 // not kept. Nothing is kept while the notices cannot be heard. Booking never
 // trusts it: the database decides who gets a slot.
 import type { FastifyInstance } from 'fastify';
-import { Counter } from 'prom-client';
 import type { OpenTimesChange, OpenTimesWatcher } from '../../platform/db/open-times-changes.ts';
+import { countMemory } from '../../platform/http/metrics.ts';
 import type { ModuleDeps } from '../../platform/http/module.ts';
 import type { SlotView } from './model.ts';
 
@@ -197,16 +197,14 @@ export async function openTimesMemory(
   if (!deps.openTimesChanges || seconds === 0) return undefined;
   const memory = new OpenTimesMemory(seconds * 1000);
   app.addHook('onClose', await deps.openTimesChanges.watch(memory));
-  new Counter({
-    name: 'slot_searches_total',
-    help: "Patients' slot searches, by where they were answered from (memory or database)",
-    labelNames: ['answered_from'],
-    registers: [app.metricsRegistry],
-    collect() {
-      this.reset();
-      this.inc({ answered_from: 'memory' }, memory.hits);
-      this.inc({ answered_from: 'database' }, memory.misses);
+  countMemory(
+    app,
+    {
+      name: 'slot_searches_total',
+      help: "Patients' slot searches, by where they were answered from (memory or database)",
+      label: 'answered_from',
     },
-  });
+    memory,
+  );
   return memory;
 }

@@ -3,13 +3,13 @@
 // access is enforced, and a state-changing request must carry a CSRF token.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { Counter } from 'prom-client';
 import type { Config } from '../../config.ts';
 import { audit } from '../audit/audit.ts';
 import { hashToken } from '../crypto/crypto.ts';
 import type { Database } from '../db/database.ts';
 import type { Schema } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
+import { countMemory } from '../http/metrics.ts';
 import { auditSource, findSignedIn, hasRole, loadAuth } from './context.ts';
 import { checkCsrf } from './csrf.ts';
 import { IdleClock } from './idle-clock.ts';
@@ -67,17 +67,15 @@ async function sessionCache(app: FastifyInstance, database: Database, config: Co
   const cache = new SessionCache(config.sessionCacheSeconds * 1000);
   if (config.sessionCacheSeconds > 0)
     app.addHook('onClose', await database.sessionChanges.watch(cache));
-  new Counter({
-    name: 'session_lookups_total',
-    help: 'Signed-in sessions looked up, by where they were found (memory or database)',
-    labelNames: ['found_in'],
-    registers: [app.metricsRegistry],
-    collect() {
-      this.reset();
-      this.inc({ found_in: 'memory' }, cache.hits);
-      this.inc({ found_in: 'database' }, cache.misses);
+  countMemory(
+    app,
+    {
+      name: 'session_lookups_total',
+      help: 'Signed-in sessions looked up, by where they were found (memory or database)',
+      label: 'found_in',
     },
-  });
+    cache,
+  );
   return cache;
 }
 

@@ -67,3 +67,22 @@ export function installMetrics(app: FastifyInstance, options: { jobs?: Jobs; tok
     },
   );
 }
+
+/** Counts what an in-memory copy answered (hits) and what it had to read (misses), as `name{label="memory"|"database"}`. */
+export function countMemory(
+  app: FastifyInstance,
+  m: { name: string; help: string; label: string },
+  counts: { hits: number; misses: number },
+) {
+  new Counter({
+    name: m.name,
+    help: m.help,
+    labelNames: [m.label],
+    registers: [app.metricsRegistry],
+    collect() {
+      this.reset();
+      this.inc({ [m.label]: 'memory' }, counts.hits);
+      this.inc({ [m.label]: 'database' }, counts.misses);
+    },
+  });
+}
