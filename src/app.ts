@@ -2,7 +2,6 @@
 // tests build it with an in-memory logger and `inject` requests.
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
@@ -10,6 +9,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
 } from 'fastify';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { type Config, fastifyTrustProxy } from './config.ts';
 import type { EhrGateway } from './ehr/gateway/gateway.ts';
@@ -104,7 +104,8 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id);
   });
   installErrorHandling(app);
-  await app.register(helmet, {
+  // Helmet's headers, built once (its Fastify wrapper builds them on every request).
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -114,8 +115,11 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
         upgradeInsecureRequests: null,
       },
     },
-    hsts: config.env === 'production',
+    strictTransportSecurity: config.env === 'production',
   });
+  app.addHook('onRequest', (req, reply, done) =>
+    securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)),
+  );
   await app.register(cookie, { secret: config.cookieSecret });
   // A coarse per-IP ceiling for the API; sign-in and activation have their own
   // tighter throttles in the database, shared by every instance.
