@@ -96,12 +96,20 @@ describe('a patient’s slot search', () => {
     const before = await searches(t.app);
     expect(await found(one.client, visitTypeId)).toEqual(slotIds);
     expect(await found(one.client, visitTypeId)).toEqual(slotIds);
-    // The other patient's registration is read once with the window, then theirs is kept too.
+    // The other patient's first search reads only their registration; then that is kept too.
     expect(await found(two.client, visitTypeId)).toEqual(slotIds);
     expect(await found(two.client, visitTypeId)).toEqual(slotIds);
     const after = await searches(t.app);
-    expect(after.database - before.database).toBe(2);
-    expect(after.memory - before.memory).toBe(2);
+    expect(after.database - before.database).toBe(1);
+    expect(after.memory - before.memory).toBe(3);
+    // Someone who is not a patient there is refused, though the times are kept.
+    const { id: elsewhere } = await createClinic(db());
+    const stranger = await createPatient(db(), { clinicId: elsewhere });
+    const user = await createUser(db(), t.config, {
+      roles: [{ role: 'patient', clinicId: null }],
+      patientId: stranger.id,
+    });
+    expect(await found(await signedInClient(t, user), visitTypeId)).toBe(404);
   });
 
   it('no longer offers a time the moment it is booked, here or by another writer', async () => {
@@ -340,11 +348,14 @@ describe('the memory itself', () => {
     const kept = answer([time(1)]);
     m.keep(search(), m.mark, kept);
     expect(m.recall(search())).toBe(kept);
-    expect(m.recall(search(undefined, 'a stranger'))).toBeUndefined();
+    expect([m.isRegistered(search()), m.isRegistered(search(undefined, 'a stranger'))]).toEqual([
+      true,
+      false,
+    ]);
     later(14_999); // at least half its lifetime
     expect(m.recall(search())).toBe(kept);
     later(15_001); // at most all of it
-    expect(m.recall(search())).toBeUndefined();
+    expect([m.recall(search()), m.isRegistered(search())]).toEqual([undefined, false]);
   });
 
   it('forgets a provider’s answers and those for any provider, or the whole clinic’s', () => {
@@ -388,6 +399,15 @@ describe('the memory itself', () => {
     expect(overtaken({ clinicId: 'c1', providerId: 'p1' })).toBe(true); // any provider's
     expect(overtaken({ clinicId: 'c1' }, 'p1')).toBe(true);
     expect(overtaken({ slotId: 1 })).toBe(true);
+    // A registration read is overtaken only by a change to the whole clinic.
+    const registered = (change: OpenTimesChange, patientId: string) => {
+      const mark = m.mark;
+      m.changed(change);
+      m.keepRegistered(search(undefined, patientId), mark);
+      return m.isRegistered(search(undefined, patientId));
+    };
+    expect(registered({ clinicId: 'c1', providerId: 'p1' }, 'new')).toBe(true);
+    expect(registered({ clinicId: 'c1' }, 'newer')).toBe(false);
     m.hearing(false);
     m.keep(search(), m.mark, answer([time(1)]));
     expect(m.recall(search())).toBeUndefined();

@@ -77,13 +77,18 @@ export class OpenTimesMemory implements OpenTimesWatcher {
     this.now = now;
   }
 
-  /** The kept answer to a search, when fresh and the patient is known to be registered there. */
+  /** The kept answer to a search, while fresh. */
   recall(s: SearchKey): WindowAnswer | undefined {
-    const clinic = this.clinics.get(s.clinicId);
-    const kept = clinic?.answers.get(s.providerId ?? '')?.get(s.key);
-    const fresh = (until: number | undefined) => until !== undefined && this.now() < until;
-    const answer = fresh(kept?.until) && fresh(clinic?.registered.get(s.patientId));
-    return answer ? kept?.answer : undefined;
+    const kept = this.clinics
+      .get(s.clinicId)
+      ?.answers.get(s.providerId ?? '')
+      ?.get(s.key);
+    return kept && this.now() < kept.until ? kept.answer : undefined;
+  }
+
+  /** Whether the patient is known to be registered at the search's clinic. */
+  isRegistered(s: SearchKey): boolean {
+    return this.now() < (this.clinics.get(s.clinicId)?.registered.get(s.patientId) ?? 0);
   }
 
   /** Where a read starts from: keep its answer with this, so one a change overtook is not kept. */
@@ -91,30 +96,52 @@ export class OpenTimesMemory implements OpenTimesWatcher {
     return this.generation;
   }
 
+  /** Keeps what a search read (unless a change to it overtook the read), and that the patient may search there. */
   keep(s: SearchKey, mark: number, answer: WindowAnswer) {
-    const since = this.generation - mark;
-    if (!this.heard || since > this.recent.length) return;
-    if (this.recent.slice(this.recent.length - since).some((c) => touches(c, s, answer))) return;
+    if (this.overtaken(mark, (c) => touches(c, s, answer))) return;
     if (this.kept + answer.candidates.length > MOST_KEPT) this.forget(null);
-    let clinic = this.clinics.get(s.clinicId);
-    if (!clinic) {
-      clinic = { answers: new Map(), registered: new Map() };
-      this.clinics.set(s.clinicId, clinic);
-    }
+    const clinic = this.clinic(s.clinicId);
     let answers = clinic.answers.get(s.providerId ?? '');
     if (!answers) {
       answers = new Map();
       clinic.answers.set(s.providerId ?? '', answers);
     }
-    // Between half the lifetime and all of it, so answers kept together
-    // (after a start) are not all read again in the same second.
-    const until = this.now() + this.ttlMs * (0.5 + Math.random() / 2);
     this.kept += answer.candidates.length - (answers.get(s.key)?.answer.candidates.length ?? 0);
-    if (!clinic.registered.has(s.patientId)) this.kept++;
     for (const c of answer.candidates)
       this.slots.set(Number(c.view.id), { clinicId: s.clinicId, providerId: c.view.providerId });
-    answers.set(s.key, { answer, until });
-    clinic.registered.set(s.patientId, until);
+    answers.set(s.key, { answer, until: this.until() });
+    this.keepRegistered(s, mark);
+  }
+
+  /** Keeps that the patient may search at the clinic, unless a change to the clinic overtook the read. */
+  keepRegistered(s: SearchKey, mark: number) {
+    // Registrations change only with the whole clinic's times (migration 0015).
+    const wholeClinic = (c: OpenTimesChange | null) =>
+      c === null || (!('slotId' in c) && c.clinicId === s.clinicId && !c.providerId);
+    if (this.overtaken(mark, wholeClinic)) return;
+    const clinic = this.clinic(s.clinicId);
+    if (!clinic.registered.has(s.patientId)) this.kept++;
+    clinic.registered.set(s.patientId, this.until());
+  }
+
+  private overtaken(mark: number, touched: (c: OpenTimesChange | null) => boolean): boolean {
+    const since = this.generation - mark;
+    if (!this.heard || since > this.recent.length) return true;
+    return this.recent.slice(this.recent.length - since).some(touched);
+  }
+
+  private clinic(clinicId: string): ClinicMemory {
+    let clinic = this.clinics.get(clinicId);
+    if (!clinic) {
+      clinic = { answers: new Map(), registered: new Map() };
+      this.clinics.set(clinicId, clinic);
+    }
+    return clinic;
+  }
+
+  /** Half the lifetime to all of it, so what was kept together (after a start) is not all read again together. */
+  private until(): number {
+    return this.now() + this.ttlMs * (0.5 + Math.random() / 2);
   }
 
   changed(what: OpenTimesChange | null) {

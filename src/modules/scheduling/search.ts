@@ -13,6 +13,7 @@ import {
   type OpenTimesMemory,
   openFrom,
   openNow,
+  type SearchKey,
   type WindowAnswer,
 } from './open-times-memory.ts';
 import type { BookingMode } from './tables.ts';
@@ -129,6 +130,7 @@ async function openSlots(
     const recalled = kept.recall(search);
     const open = recalled ? openNow(recalled, patientId) : [];
     if (recalled && (open.length >= need || recalled.complete)) {
+      await mustBeRegistered(db, kept, search);
       kept.hits++;
       return page(recalled, open, p);
     }
@@ -142,6 +144,20 @@ async function openSlots(
   if (search) kept?.keep(search, mark, answer);
   return page(answer, openNow(answer, patientId), p);
 }
+
+/** A patient's first search at a clinic whose times are kept: only their registration is read. */
+async function mustBeRegistered(db: Db, memory: OpenTimesMemory, s: SearchKey) {
+  if (memory.isRegistered(s)) return;
+  const mark = memory.mark;
+  const { rows } = await sql<{ registered: boolean }>`${sql.raw(PREPARED)}select exists (
+      select 1 from patient_clinics where patient_id = ${s.patientId}::uuid
+        and clinic_id = ${s.clinicId}::uuid) as registered`.execute(db);
+  if (!rows[0]?.registered) throw notTheirClinic();
+  memory.keepRegistered(s, mark);
+}
+
+const notTheirClinic = () =>
+  new ApiError(404, 'not_found', 'You can book only at a clinic where you are a patient.');
 
 function page(answer: WindowAnswer, open: Candidate[], p: { limit: number; offset: number }) {
   return {
@@ -203,8 +219,7 @@ async function readWindow(
       limit ${limit}::int) s on true
     order by s.starts_at, s.id`.execute(db);
   const head = rows[0];
-  if (patientId && !byStaff && !head?.registered)
-    throw new ApiError(404, 'not_found', 'You can book only at a clinic where you are a patient.');
+  if (patientId && !byStaff && !head?.registered) throw notTheirClinic();
   if (!head?.booking || (head.booking === 'offline' && !byStaff))
     throw new ApiError(
       404,
