@@ -236,15 +236,17 @@ describe('changes to open times', () => {
     try {
       const mine = { clinicId, providerId };
       expect(await told(sql`update slots set seen_at = now() where id = ${first}`)).toEqual([]);
-      expect(await told(sql`update slots set free = false where id = ${first}`)).toEqual([mine]);
+      expect(await told(sql`update slots set free = false where id = ${first}`)).toEqual([
+        { slotId: first, taken: true },
+      ]);
       const hold = sql`insert into slot_holds (slot_id, patient_id, visit_type_id, expires_at)
         values (${second}, ${patientId}, ${visitTypeId}, now() + interval '5 minutes')`;
-      expect(await told(hold)).toEqual([mine]);
+      expect(await told(hold)).toEqual([{ slotId: second }]);
       const booked = await told(sql`insert into appointments (clinic_id, patient_id, provider_id,
           visit_type_id, slot_id, starts_at, ends_at, mode, status)
         select clinic_id, ${patientId}, provider_id, ${visitTypeId}, id, starts_at, ends_at,
           'in_person', 'confirming' from slots where id = ${second}`);
-      expect(booked).toEqual([mine]);
+      expect(booked).toEqual([{ slotId: second, taken: true }]);
       expect(
         await told(sql`update appointments set status = 'booked' where slot_id = ${second}`),
       ).toEqual([]);
@@ -280,6 +282,7 @@ describe('changes to open times', () => {
       expect(booked.statusCode).toBe(201);
       // Before each promise settled (on PostgreSQL, ahead of the notices by clinic and provider).
       expect(heard).toContainEqual({ slotId: first });
+      expect(heard).toContainEqual({ slotId: first, taken: true });
       expect(heard).not.toContain(null);
       const cancelled = await booker.client.post(
         `/api/appointments/${(booked.json() as { id: string }).id}/cancel`,
@@ -297,6 +300,7 @@ describe('the memory itself', () => {
   const HOUR = 3_600_000;
   const at = Date.parse('2026-12-01T15:00:00Z');
   const time = (hours: number, heldBy: string | null = null, heldFor = 0): Candidate => ({
+    slotId: hours,
     view: {
       id: String(hours),
       startsAt: new Date(at + hours * HOUR).toISOString(),
@@ -370,16 +374,20 @@ describe('the memory itself', () => {
     expect(m.recall(search('p2'))).toBeUndefined();
   });
 
-  it('forgets, for a hold or booking this process wrote, only the answers listing its slot', () => {
+  it('forgets the answers listing a slot whose hold changed, and takes a taken slot out of them', () => {
     const { m } = memory();
-    const listed = { ...time(1), view: { ...time(1).view, providerId: 'p1' } };
-    m.keep(search('p1'), m.mark, answer([listed]));
-    m.keep(search('p2'), m.mark, answer([time(2)]));
-    m.changed({ slotId: 99 });
-    expect(m.recall(search('p1'))).toBeDefined();
-    m.changed({ slotId: 1 });
-    expect(m.recall(search('p1'))).toBeUndefined();
-    expect(m.recall(search('p2'))).toBeDefined();
+    const of = (provider: string, ...hours: number[]) =>
+      answer(hours.map((h) => ({ ...time(h), view: { ...time(h).view, providerId: provider } })));
+    m.keep(search('p1'), m.mark, of('p1', 1, 2));
+    m.keep(search('p2'), m.mark, of('p2', 3));
+    m.keep(search(), m.mark, of('p1', 1, 2));
+    m.changed({ slotId: 99, taken: true }); // in no answer
+    m.changed({ slotId: 1, taken: true });
+    const hours = (a?: WindowAnswer) => a?.candidates.map((c) => c.slotId);
+    expect([hours(m.recall(search('p1'))), hours(m.recall(search()))]).toEqual([[2], [2]]);
+    m.changed({ slotId: 2 }); // its hold changed
+    expect([m.recall(search('p1')), m.recall(search())]).toEqual([undefined, undefined]);
+    expect(hours(m.recall(search('p2')))).toEqual([3]);
   });
 
   it('does not keep a read that a change touching it overtook, nor anything while it cannot hear', () => {

@@ -17,6 +17,7 @@ import type { SlotView } from './model.ts';
 
 /** A time in a window, and who holds it until when, as the database last said. */
 export interface Candidate {
+  slotId: number;
   view: SlotView;
   startsAt: number;
   heldBy: string | null;
@@ -108,7 +109,7 @@ export class OpenTimesMemory implements OpenTimesWatcher {
     }
     this.kept += answer.candidates.length - (answers.get(s.key)?.answer.candidates.length ?? 0);
     for (const c of answer.candidates)
-      this.slots.set(Number(c.view.id), { clinicId: s.clinicId, providerId: c.view.providerId });
+      this.slots.set(c.slotId, { clinicId: s.clinicId, providerId: c.view.providerId });
     answers.set(s.key, { answer, until: this.until() });
     this.keepRegistered(s, mark);
   }
@@ -146,12 +147,32 @@ export class OpenTimesMemory implements OpenTimesWatcher {
 
   changed(what: OpenTimesChange | null) {
     this.heardOf(what);
-    // A slot in no kept answer changes none: answers list every time from
-    // their first, held or not, so a booking or hold elsewhere is past them.
-    if (what && 'slotId' in what) {
-      const slot = this.slots.get(what.slotId);
-      if (slot) this.forget(slot);
-    } else this.forget(what);
+    if (what && 'slotId' in what) this.slotChanged(what);
+    else this.forget(what);
+  }
+
+  /**
+   * A hold on a slot changed: the answers that list it are forgotten. A slot
+   * was taken: they only lose it (the times after it stay the first ones).
+   * A slot in no kept answer changes none: answers list every time from their
+   * first, held or not, so a booking or hold elsewhere is past them.
+   */
+  private slotChanged(what: { slotId: number; taken?: true }) {
+    const owner = this.slots.get(what.slotId);
+    const clinic = owner && this.clinics.get(owner.clinicId);
+    if (!owner || !clinic) return;
+    for (const providerId of [owner.providerId, '']) {
+      const answers = clinic.answers.get(providerId);
+      for (const [key, kept] of answers ?? []) {
+        const candidates = kept.answer.candidates.filter((c) => c.slotId !== what.slotId);
+        if (candidates.length === kept.answer.candidates.length) continue;
+        this.kept -= kept.answer.candidates.length;
+        if (what.taken) {
+          kept.answer = { ...kept.answer, candidates };
+          this.kept += candidates.length;
+        } else answers?.delete(key);
+      }
+    }
   }
 
   hearing(ok: boolean) {
@@ -191,7 +212,7 @@ export class OpenTimesMemory implements OpenTimesWatcher {
 /** Whether a change may have made an answer read while it happened wrong. */
 function touches(change: OpenTimesChange | null, s: SearchKey, answer: WindowAnswer): boolean {
   if (change === null) return true;
-  if ('slotId' in change) return answer.candidates.some((c) => Number(c.view.id) === change.slotId);
+  if ('slotId' in change) return answer.candidates.some((c) => c.slotId === change.slotId);
   return (
     change.clinicId === s.clinicId &&
     (!change.providerId || !s.providerId || change.providerId === s.providerId)

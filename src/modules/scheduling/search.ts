@@ -238,6 +238,7 @@ async function readWindow(
 }
 
 const candidate = (r: SlotRow & WindowRow): Candidate => ({
+  slotId: r.id,
   view: slotView(r),
   startsAt: r.starts_at.getTime(),
   heldBy: r.held_by,

@@ -24,10 +24,12 @@ import {
 export const OPEN_TIMES_CHANNEL = 'open_times_change';
 
 /**
- * A clinic's open times, or one provider's there; or (this process's own
- * writes) one slot's, which touches only answers that list it.
+ * A clinic's open times, or one provider's there; or one slot's, which
+ * touches only answers that list it: a hold on it changed, or it was taken.
  */
-export type OpenTimesChange = { clinicId: string; providerId?: string } | { slotId: number };
+export type OpenTimesChange =
+  | { clinicId: string; providerId?: string }
+  | { slotId: number; taken?: true };
 export type OpenTimesChanges = Changes<OpenTimesChange>;
 export type OpenTimesWatcher = Watcher<OpenTimesChange>;
 
@@ -45,20 +47,17 @@ const TABLES = new Set([
 export const openTimesChanges = (listen: Listen): OpenTimesChanges =>
   new Changes(listen, fromNotice, whatWrites);
 
-/** "clinic" or "clinic provider"; '*' when the row's clinic is gone with it (a hold on a deleted slot). */
+/** As migration 0015 says it; '*' when the row's clinic is gone with it (a hold on a deleted slot). */
 function fromNotice(payload: string): OpenTimesChange | null {
-  const [clinicId, providerId] = payload.split(' ');
+  const [clinicId, providerId, slot, what] = payload.split(' ');
   if (!clinicId || clinicId === '*') return null;
+  if (slot)
+    return what === 'taken' ? { slotId: Number(slot), taken: true } : { slotId: Number(slot) };
   return providerId ? { clinicId, providerId } : { clinicId };
 }
 
-/**
- * Holds never change which slots an answer lists (it lists held times too),
- * and a new appointment only takes its slot out; so these writes are named
- * by slot. Releasing an appointment can put its slot back anywhere.
- */
-const takesSlot = (table: string, node: OperationNode) =>
-  table === 'slot_holds' || (table === 'appointments' && InsertQueryNode.is(node));
+/** Statuses of an appointment that no longer holds its slot. */
+const RELEASED = ['cancelled', 'declined', 'not_booked'];
 
 /**
  * What a statement of this process changes: the slots its holds and new
@@ -75,25 +74,43 @@ function whatWrites(node: RootOperationNode): OpenTimesChange[] | null | undefin
   ];
   let named: OpenTimesChange[] | undefined;
   for (const part of parts) {
-    const slots = slotsWritten(part);
-    if (slots === null) return null;
-    if (slots) named = [...(named ?? []), ...slots.map((slotId) => ({ slotId }))];
+    const changes = slotsWritten(part);
+    if (changes === null) return null;
+    if (changes) named = [...(named ?? []), ...changes];
   }
   return named;
 }
 
-function slotsWritten(node: OperationNode): number[] | null | undefined {
-  const [table, slots] = InsertQueryNode.is(node)
-    ? [tableName(node.into), insertedValues(node, 'slot_id')]
+/**
+ * Holds never change which slots an answer lists (it lists held times too),
+ * and a new appointment only takes its slot out; so these writes are named by
+ * slot. Releasing an appointment can put its slot back anywhere.
+ */
+function slotsWritten(node: OperationNode): OpenTimesChange[] | null | undefined {
+  const table = InsertQueryNode.is(node)
+    ? tableName(node.into)
     : UpdateQueryNode.is(node)
-      ? [tableName(node.table), pickedSlot(node.where)]
+      ? tableName(node.table)
       : DeleteQueryNode.is(node)
-        ? [tableName(node.from.froms[0]), pickedSlot(node.where)]
-        : [undefined, null];
+        ? tableName(node.from.froms[0])
+        : undefined;
   if (!table || !TABLES.has(table)) return undefined;
-  if (!takesSlot(table, node) || !slots?.every((id) => typeof id === 'number')) return null;
-  return slots as number[];
+  if (table === 'slot_holds') {
+    const slots = InsertQueryNode.is(node)
+      ? insertedValues(node, 'slot_id')
+      : pickedSlot((node as UpdateQueryNode | DeleteQueryNode).where);
+    return slotIds(slots)?.map((slotId) => ({ slotId })) ?? null;
+  }
+  if (table === 'appointments' && InsertQueryNode.is(node)) {
+    const live = insertedValues(node, 'status')?.every((s) => !RELEASED.includes(s as string));
+    const slots = live ? slotIds(insertedValues(node, 'slot_id')) : null;
+    return slots?.map((slotId) => ({ slotId, taken: true as const })) ?? null;
+  }
+  return null;
 }
+
+const slotIds = (values: unknown[] | null) =>
+  values?.every((id) => typeof id === 'number') ? (values as number[]) : null;
 
 const pickedSlot = (where: WhereNode | undefined) => {
   const slot = equalities(where?.where).find(([column]) => column === 'slot_id');
