@@ -1,14 +1,14 @@
-// Answers to patients' slot searches kept in memory for a few seconds, so a
-// search most often asks nothing of the database: at 32 searches at once the
+// Answers to patients' slot searches kept in memory for a while, so a search
+// most often asks nothing of the database: at 32 searches at once the
 // database's own share of each kept the p99 far above 20 ms on two cores
 // (bench/RESULTS.md). What is kept is the same for every patient: a window's
-// times with the holds on them, cut by the clock and the patient's own holds
-// as each search is answered. It stays right because every change to which
-// times a clinic has open is heard at once (the database's notice, by clinic
-// and provider; this process's own writes, by slot or as any clinic's): those
-// answers are forgotten, and a read under way that such a change touches is
-// not kept. Nothing is kept while the notices cannot be heard. Booking never
-// trusts it: the database decides who gets a slot.
+// first times with the holds on them, cut by the clock and the patient's own
+// holds as each search is answered. It stays right because every change to
+// which times a clinic has open is heard at once (the database's notice; this
+// process's own writes before their statement returns): the answers it
+// touches are forgotten, or lose a slot that was taken, and a read under way
+// that it touches is not kept. Nothing is kept while the notices cannot be
+// heard. Booking never trusts it: the database decides who gets a slot.
 import type { FastifyInstance } from 'fastify';
 import type { OpenTimesChange, OpenTimesWatcher } from '../../platform/db/open-times-changes.ts';
 import { countMemory } from '../../platform/http/metrics.ts';
