@@ -1,9 +1,9 @@
 // Which times are open changes with the slots, the appointments and holds on
 // them, and the rules and registrations around them. An instance that keeps
 // searches in memory (../../modules/scheduling/open-times-memory.ts) hears of
-// each (./changes.ts): from the database by clinic and provider (migration
-// 0015), and from this process's own writes to those tables, by the slot a
-// booking or hold is on, or else as "any clinic's".
+// each (./changes.ts): from the database by clinic, provider or slot
+// (migration 0015), and from this process's own writes to those tables, by
+// the slot a booking or hold is on, or else as "any clinic's".
 import {
   DeleteQueryNode,
   InsertQueryNode,
