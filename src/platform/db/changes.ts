@@ -9,7 +9,8 @@ import {
   AndNode,
   BinaryOperationNode,
   ColumnNode,
-  type InsertQueryNode,
+  DeleteQueryNode,
+  InsertQueryNode,
   type KyselyPlugin,
   type OperationNode,
   OperatorNode,
@@ -21,6 +22,7 @@ import {
   type RootOperationNode,
   TableNode,
   type UnknownRow,
+  UpdateQueryNode,
   ValueListNode,
   ValueNode,
   ValuesNode,
@@ -112,6 +114,14 @@ export class Changes<C> {
 
 // What a write names, read off its Kysely node: the table, the `column =
 // value` conditions joined by AND in its where, and the values it inserts.
+
+/** The table an insert, update or delete writes; undefined for any other statement. */
+export function writtenTable(node: OperationNode): string | undefined {
+  if (InsertQueryNode.is(node)) return tableName(node.into);
+  if (UpdateQueryNode.is(node)) return tableName(node.table);
+  if (DeleteQueryNode.is(node)) return tableName(node.from.froms[0]);
+  return undefined;
+}
 
 export function tableName(node: OperationNode | undefined): string | undefined {
   if (node && AliasNode.is(node)) return tableName(node.node);

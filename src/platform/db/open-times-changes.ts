@@ -5,20 +5,21 @@
 // (migration 0015), and from this process's own writes to those tables, by
 // the slot a booking or hold is on, or else as "any clinic's".
 import {
-  DeleteQueryNode,
+  type DeleteQueryNode,
   InsertQueryNode,
   type OperationNode,
   type RootOperationNode,
-  UpdateQueryNode,
+  type UpdateQueryNode,
   type WhereNode,
 } from 'kysely';
+import { type AppointmentStatus, RELEASED } from '../../modules/scheduling/tables.ts';
 import {
   Changes,
   equalities,
   insertedValues,
   type Listen,
-  tableName,
   type Watcher,
+  writtenTable,
 } from './changes.ts';
 
 export const OPEN_TIMES_CHANNEL = 'open_times_change';
@@ -56,9 +57,6 @@ function fromNotice(payload: string): OpenTimesChange | null {
   return providerId ? { clinicId, providerId } : { clinicId };
 }
 
-/** Statuses of an appointment that no longer holds its slot. */
-const RELEASED = ['cancelled', 'declined', 'not_booked'];
-
 /**
  * What a statement of this process changes: the slots its holds and new
  * appointments are on, when it names them (inserted, or picked by `slot_id
@@ -87,13 +85,7 @@ function whatWrites(node: RootOperationNode): OpenTimesChange[] | null | undefin
  * slot. Releasing an appointment can put its slot back anywhere.
  */
 function slotsWritten(node: OperationNode): OpenTimesChange[] | null | undefined {
-  const table = InsertQueryNode.is(node)
-    ? tableName(node.into)
-    : UpdateQueryNode.is(node)
-      ? tableName(node.table)
-      : DeleteQueryNode.is(node)
-        ? tableName(node.from.froms[0])
-        : undefined;
+  const table = writtenTable(node);
   if (!table || !TABLES.has(table)) return undefined;
   if (table === 'slot_holds') {
     const slots = InsertQueryNode.is(node)
@@ -102,7 +94,9 @@ function slotsWritten(node: OperationNode): OpenTimesChange[] | null | undefined
     return slotIds(slots)?.map((slotId) => ({ slotId })) ?? null;
   }
   if (table === 'appointments' && InsertQueryNode.is(node)) {
-    const live = insertedValues(node, 'status')?.every((s) => !RELEASED.includes(s as string));
+    const live = insertedValues(node, 'status')?.every(
+      (s) => !RELEASED.includes(s as AppointmentStatus),
+    );
     const slots = live ? slotIds(insertedValues(node, 'slot_id')) : null;
     return slots?.map((slotId) => ({ slotId, taken: true as const })) ?? null;
   }
